@@ -1,0 +1,273 @@
+package cert_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/internal/testkey"
+	"github.com/titlecert/titlecert/keys"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/vector.json")
+
+// countingReader yields 0, 1, 2, ... so the vector's salt is fixed.
+type countingReader struct{ n byte }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.n
+		r.n++
+	}
+	return len(p), nil
+}
+
+// Vector is a test vector of docs/FORMAT.md.
+type Vector struct {
+	Key      jose.JSONWebKey `json:"key"`
+	IDNumber string          `json:"id_number"`
+	BaseURL  string          `json:"base_url"`
+	Claims   *cert.Claims    `json:"claims"`
+	Payload  string          `json:"payload_json"`
+	JWS      string          `json:"jws"`
+	QRText   string          `json:"qr_text"`
+	Code     string          `json:"verification_code"`
+}
+
+func vectorClaims(t *testing.T) *cert.Claims {
+	h, err := cert.NewIDHash("11010519491231002X", cert.DefaultIDHashLogN, &countingReader{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cert.Claims{
+		Version:      1,
+		Issuer:       "fjhrss",
+		Number:       "2026000001",
+		IssuedAt:     time.Date(2026, 7, 1, 2, 0, 0, 0, time.UTC).Unix(),
+		ID:           "AAECAwQFBgcICQoL",
+		HolderName:   "欧阳娜娜",
+		HolderIDMask: "1101**********002X",
+		HolderIDHash: h,
+		Series:       "工程技术",
+		Specialty:    "区块链工程",
+		Level:        "副高级",
+		Title:        "高级工程师",
+		Committee:    "福建省工程技术人才职称评审委员会信息技术专业高级评审委员会",
+		ReviewDate:   "2026-06-20",
+		ApprovalDoc:  "闽人社文〔2026〕12号",
+		Route:        cert.RouteTargeted,
+		Scope:        "福建省宁德市寿宁县",
+		Employer:     "寿宁县住房和城乡建设局",
+		Status:       &cert.Status{StatusList: cert.StatusListRef{Index: 73514, URI: "https://verify.hrss.fj.example/s/1"}},
+	}
+}
+
+func TestVector(t *testing.T) {
+	k, err := keys.FromPrivate(testkey.Ed25519())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cert.NewSigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := vectorClaims(t)
+	jws, err := cert.Sign(s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(c)
+	got := Vector{
+		Key: k, IDNumber: "11010519491231002X", BaseURL: "https://verify.hrss.fj.example",
+		Claims: c, Payload: string(payload), JWS: jws,
+		QRText: cert.QRText("https://verify.hrss.fj.example", jws),
+		Code:   cert.VerificationCode(jws),
+	}
+	out, _ := json.MarshalIndent(got, "", "  ")
+	out = append(out, '\n')
+	if *update {
+		if err := os.WriteFile("testdata/vector.json", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile("testdata/vector.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Fatalf("vector changed; if intended, run go test ./cert -run TestVector -update and update docs/FORMAT.md\n%s", out)
+	}
+	// docs/FORMAT.md quotes the vector: it must not drift from the code.
+	doc, err := os.ReadFile("../docs/FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]string{"jws": got.JWS, "qr_text": got.QRText, "payload_json": got.Payload, "verification_code": got.Code, "kid": k.KeyID} {
+		if !strings.Contains(string(doc), v) {
+			t.Errorf("docs/FORMAT.md does not contain the vector's %s", name)
+		}
+	}
+	// The vector decodes back to the same claims and its ID hash confirms
+	// the ID number.
+	back, err := cert.ParseQRText(got.QRText)
+	if err != nil || back != jws {
+		t.Fatalf("ParseQRText: %v", err)
+	}
+	if !c.HolderIDHash.Matches("11010519491231002x") || c.HolderIDHash.Matches("110105194912310029") {
+		t.Fatal("ID hash does not discriminate")
+	}
+}
+
+func TestQRTextRoundTrip(t *testing.T) {
+	jws := "eyJhbGciOiJFZERTQSJ9.abc-_XYZ.0123456789z"
+	q := cert.QRText("https://Verify.Example/base/", jws)
+	if !strings.HasPrefix(q, "HTTPS://VERIFY.EXAMPLE/BASE/C/") {
+		t.Fatalf("prefix: %s", q)
+	}
+	back, err := cert.ParseQRText(q)
+	if err != nil || back != jws {
+		t.Fatalf("round trip: %q %v", back, err)
+	}
+	for _, bad := range []string{"https://x/C/", "https://x/C/123", "https://x/C/12a4", "https://x/C/99", "no segment", strings.Repeat("1", cert.MaxQRTextLen+1)} {
+		if _, err := cert.ParseQRText(bad); err == nil {
+			t.Errorf("ParseQRText(%.30q) accepted", bad)
+		}
+	}
+	if err := cert.QRPrefixOK("https://verify.example.gov.cn"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"ftp://x", "https://x/a?b", "https://x/中文", "https://x/a_b"} {
+		if cert.QRPrefixOK(bad) == nil {
+			t.Errorf("QRPrefixOK(%q) accepted", bad)
+		}
+	}
+}
+
+func TestIDNumber(t *testing.T) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if err := cert.CheckIDNumber("11010519491231002X", now); err != nil {
+		t.Fatalf("standard's sample rejected: %v", err)
+	}
+	for name, id := range map[string]string{
+		"check":  "110105194912310021",
+		"short":  "1101051949123100",
+		"letter": "11010519491231A02X",
+		"date":   "110105194913310023",
+		"future": "110105203001010015",
+		"lowerx": "11010519491231002x",
+	} {
+		err := cert.CheckIDNumber(id, now)
+		if !errors.Is(err, cert.ErrIDNumber) {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if strings.Contains(err.Error(), id) {
+			t.Errorf("%s: error repeats the ID number", name)
+		}
+	}
+	if got := cert.MaskIDNumber("11010519491231002X"); got != "1101**********002X" {
+		t.Errorf("mask = %s", got)
+	}
+}
+
+func TestDecodePayloadLimits(t *testing.T) {
+	c := vectorClaims(t)
+	p, err := cert.EncodePayload(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cert.DecodePayload(p); err != nil {
+		t.Fatal(err)
+	}
+	// A payload that inflates beyond the cap (a small "zip bomb").
+	big := *c
+	big.Employer = strings.Repeat("a", cert.MaxPayloadLen)
+	bp, _ := cert.EncodePayload(&big)
+	if len(bp) > 1000 {
+		t.Fatalf("bomb not small: %d", len(bp))
+	}
+	if _, err := cert.DecodePayload(bp); !errors.Is(err, cert.ErrTooLarge) {
+		t.Fatalf("bomb: %v", err)
+	}
+	// Unknown claims are refused.
+	js, _ := json.Marshal(map[string]any{"v": 1, "extra": true})
+	var buf bytes.Buffer
+	w := newFlate(&buf)
+	w.Write(js)
+	w.Close()
+	if _, err := cert.DecodePayload(buf.Bytes()); !errors.Is(err, cert.ErrMalformed) {
+		t.Fatalf("unknown claim: %v", err)
+	}
+	if _, err := cert.DecodePayload([]byte("not deflate")); !errors.Is(err, cert.ErrMalformed) {
+		t.Fatalf("garbage: %v", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	mods := map[string]func(c *cert.Claims){
+		"version":        func(c *cert.Claims) { c.Version = 2 },
+		"no name":        func(c *cert.Claims) { c.HolderName = " " },
+		"full id":        func(c *cert.Claims) { c.HolderIDMask = "11010519491231002X" },
+		"scope no route": func(c *cert.Claims) { c.Route = cert.RouteRegular },
+		"route no scope": func(c *cert.Claims) { c.Scope = "" },
+		"bad route":      func(c *cert.Claims) { c.Route = "fast" },
+		"bad date":       func(c *cert.Claims) { c.ReviewDate = "2026-02-30" },
+		"control char":   func(c *cert.Claims) { c.Committee = "a\u202eb" },
+		"long name":      func(c *cert.Claims) { c.HolderName = strings.Repeat("张", cert.MaxNameLen+1) },
+		"bad status":     func(c *cert.Claims) { c.Status.StatusList.URI = "file:///x" },
+		"bad hash":       func(c *cert.Claims) { c.HolderIDHash.Salt = "x" },
+		"no iat":         func(c *cert.Claims) { c.IssuedAt = 0 },
+	}
+	for name, mod := range mods {
+		t.Run(name, func(t *testing.T) {
+			c := vectorClaims(t)
+			mod(c)
+			if err := c.Validate(); !errors.Is(err, cert.ErrInvalidClaims) {
+				t.Fatalf("Validate = %v", err)
+			}
+		})
+	}
+	if err := vectorClaims(t).Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDictionaryHash(t *testing.T) {
+	sum := sha256.Sum256([]byte(cert.Dictionary))
+	if got := hex.EncodeToString(sum[:]); got != cert.DictionarySHA256 {
+		t.Fatalf("Dictionary SHA-256 = %s, constant says %s: the dictionary is frozen for format version 1", got, cert.DictionarySHA256)
+	}
+	doc, err := os.ReadFile("../docs/FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), cert.DictionarySHA256) || !strings.Contains(string(doc), cert.Dictionary[len(cert.Dictionary)-200:]) {
+		t.Error("docs/FORMAT.md must reproduce the dictionary and its SHA-256")
+	}
+}
+
+func TestVerificationCode(t *testing.T) {
+	a, b := cert.VerificationCode("a.b.c"), cert.VerificationCode("a.b.d")
+	if len(a) != 11 || a[5] != '-' || a == b {
+		t.Fatalf("codes %q %q", a, b)
+	}
+	typed := strings.ToLower(strings.ReplaceAll(a, "-", " "))
+	if got := cert.NormalizeVerificationCode(typed); got != a {
+		t.Fatalf("normalize(%q) = %q, want %q", typed, got, a)
+	}
+	for _, bad := range []string{"", "ABC", "UUUUU-UUUUU", "12345-123456"} {
+		if cert.NormalizeVerificationCode(bad) != "" {
+			t.Errorf("normalize(%q) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package cert
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Header values of a certificate JWS.
+const (
+	// MediaType is the JWS "typ" header of a certificate.
+	MediaType = "titlecert+jws"
+)
+
+// Size limits, checked before any parsing.
+const (
+	// MaxJWSLen bounds a compact JWS. A QR code of version 40 holds about
+	// 3,500 JWS characters in the numeric encoding; 8 KiB leaves room.
+	MaxJWSLen = 8 << 10
+	// MaxPayloadLen bounds the inflated payload.
+	MaxPayloadLen = 16 << 10
+)
+
+// Algorithms is the allow-list of JWS algorithms for certificates and
+// status lists: Ed25519 and ECDSA P-256 with SHA-256. Never "none", never
+// an HMAC.
+var Algorithms = []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256}
+
+// Errors a certificate decoder returns, for errors.Is.
+var (
+	ErrTooLarge             = errors.New("cert: input too large")
+	ErrMalformed            = errors.New("cert: malformed certificate")
+	ErrUnsupportedAlgorithm = errors.New("cert: unsupported algorithm")
+)
+
+// NewSigner returns a jose.Signer for certificates made with the private
+// key k (Ed25519 or P-256), with the "kid" and "typ" headers set. The "typ"
+// implies the payload encoding (raw DEFLATE with Dictionary), so there is
+// no "zip" header: generic JOSE tools would misread it.
+// k.KeyID must be the key's RFC 7638 thumbprint.
+func NewSigner(k jose.JSONWebKey) (jose.Signer, error) {
+	return newSigner(k, MediaType)
+}
+
+// NewJWTSigner is NewSigner for other tokens of the same issuer (status
+// lists): header "typ" is typ and the payload is not compressed.
+func NewJWTSigner(k jose.JSONWebKey, typ string) (jose.Signer, error) {
+	return newSigner(k, typ)
+}
+
+func newSigner(k jose.JSONWebKey, typ string) (jose.Signer, error) {
+	var alg jose.SignatureAlgorithm
+	switch key := k.Key.(type) {
+	case ed25519.PrivateKey:
+		alg = jose.EdDSA
+	case *ecdsa.PrivateKey:
+		if key.Curve.Params().Name != "P-256" {
+			return nil, fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedAlgorithm, key.Curve.Params().Name)
+		}
+		alg = jose.ES256
+	default:
+		return nil, fmt.Errorf("%w: key type %T", ErrUnsupportedAlgorithm, k.Key)
+	}
+	if k.KeyID == "" {
+		return nil, errors.New("cert: signing key has no kid")
+	}
+	opts := (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader(jose.HeaderKey("kid"), k.KeyID)
+	return jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k.Key}, opts)
+}
+
+// Sign validates c, encodes it and signs it with s (from NewSigner),
+// returning the compact JWS.
+func Sign(s jose.Signer, c *Claims) (string, error) {
+	if err := c.Validate(); err != nil {
+		return "", err
+	}
+	payload, err := EncodePayload(c)
+	if err != nil {
+		return "", err
+	}
+	obj, err := s.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("cert: signing: %w", err)
+	}
+	return obj.CompactSerialize()
+}
+
+// EncodePayload returns the raw DEFLATE of c's JSON encoding, compressed
+// with the preset Dictionary.
+func EncodePayload(c *Claims) ([]byte, error) {
+	js, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("cert: encoding claims: %w", err)
+	}
+	var buf bytes.Buffer
+	w, _ := flate.NewWriterDict(&buf, flate.BestCompression, []byte(Dictionary))
+	w.Write(js)
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("cert: compressing claims: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodePayload inflates a payload (with Dictionary; at most MaxPayloadLen bytes once
+// inflated) and decodes its claims strictly: unknown claims, trailing data
+// and a format version other than FormatVersion are errors. It does not
+// call Validate.
+func DecodePayload(payload []byte) (*Claims, error) {
+	r := flate.NewReaderDict(bytes.NewReader(payload), []byte(Dictionary))
+	defer r.Close()
+	js, err := io.ReadAll(io.LimitReader(r, MaxPayloadLen+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload is not raw DEFLATE: %v", ErrMalformed, err)
+	}
+	if len(js) > MaxPayloadLen {
+		return nil, fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, MaxPayloadLen)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	var c Claims
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the claims", ErrMalformed)
+	}
+	return &c, nil
+}
+
+// ParseCompact parses a compact JWS of at most MaxJWSLen bytes whose
+// algorithm is in Algorithms. It checks nothing else: the caller verifies
+// the signature (see package verify).
+func ParseCompact(s string) (*jose.JSONWebSignature, error) {
+	if len(s) > MaxJWSLen {
+		return nil, fmt.Errorf("%w: a certificate JWS has at most %d characters, this one %d", ErrTooLarge, MaxJWSLen, len(s))
+	}
+	if err := canonical(s); err != nil {
+		return nil, err
+	}
+	obj, err := jose.ParseSignedCompact(s, Algorithms)
+	if err != nil {
+		var alg string
+		if h, herr := peekAlg(s); herr == nil {
+			alg = h
+		}
+		if alg != "" && !algAllowed(alg) {
+			return nil, fmt.Errorf("%w: %q (allowed: EdDSA, ES256)", ErrUnsupportedAlgorithm, alg)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if len(obj.Signatures) != 1 {
+		return nil, fmt.Errorf("%w: want exactly one signature", ErrMalformed)
+	}
+	return obj, nil
+}
+
+// canonical insists on three segments of canonical unpadded base64url:
+// go-jose tolerates non-zero padding bits in the last character, which
+// would let a certificate's text change without its signature failing.
+func canonical(s string) error {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("%w: a compact JWS has three dot-separated parts, this has %d", ErrMalformed, len(parts))
+	}
+	for i, p := range parts {
+		if _, err := strictB64.DecodeString(p); err != nil {
+			return fmt.Errorf("%w: part %d is not canonical base64url", ErrMalformed, i+1)
+		}
+	}
+	return nil
+}
+
+var strictB64 = b64.Strict()
+
+func algAllowed(alg string) bool {
+	for _, a := range Algorithms {
+		if string(a) == alg {
+			return true
+		}
+	}
+	return false
+}
+
+// peekAlg reads the "alg" header of a compact JWS without trusting it, to
+// produce a precise error for disallowed algorithms.
+func peekAlg(s string) (string, error) {
+	i := bytes.IndexByte([]byte(s), '.')
+	if i < 0 {
+		return "", ErrMalformed
+	}
+	raw, err := b64.DecodeString(s[:i])
+	if err != nil {
+		return "", err
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return "", err
+	}
+	return h.Alg, nil
+}

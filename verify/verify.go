@@ -1,0 +1,176 @@
+// Package verify decides whether a title certificate is genuine. The CLI
+// (titlecert verify) and the verification server share it, so a verdict is
+// the same wherever it is asked for.
+//
+// Verify is shaped like crypto/x509's Certificate.Verify: Options carry the
+// trusted keys and an injectable clock, and an invalid certificate yields an
+// *InvalidError whose Reason says why. Check wraps Verify into the Result
+// object that `titlecert verify --json` prints and the server's API
+// returns.
+//
+// Security notes: every input is size-checked before parsing; only EdDSA
+// and ES256 signatures are accepted (never "none", never an HMAC); the key
+// is chosen by "kid" from the trusted set only, never from the token; the
+// payload is inflated with a cap. The package imports the standard library
+// and the JWS code only.
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+)
+
+// Reason says why a certificate is not valid.
+type Reason string
+
+// Reasons an *InvalidError carries. They are stable identifiers, printed by
+// `titlecert verify --json` and returned by the API.
+const (
+	ReasonMalformed            Reason = "malformed"
+	ReasonTooLarge             Reason = "too_large"
+	ReasonUnsupportedAlgorithm Reason = "unsupported_algorithm"
+	ReasonBadType              Reason = "bad_type"
+	ReasonUntrustedIssuer      Reason = "untrusted_issuer"
+	ReasonBadSignature         Reason = "bad_signature"
+	ReasonBadClaims            Reason = "bad_claims"
+	ReasonNotYetValid          Reason = "not_yet_valid"
+	ReasonHolderMismatch       Reason = "holder_mismatch"
+)
+
+// Sentinel errors, one per reason, so callers can use errors.Is.
+var (
+	ErrMalformed            = errors.New("verify: malformed certificate")
+	ErrTooLarge             = errors.New("verify: input too large")
+	ErrUnsupportedAlgorithm = errors.New("verify: unsupported algorithm")
+	ErrBadType              = errors.New("verify: not a title certificate")
+	ErrUntrustedIssuer      = errors.New("verify: signed by an untrusted key")
+	ErrBadSignature         = errors.New("verify: bad signature")
+	ErrBadClaims            = errors.New("verify: invalid claims")
+	ErrNotYetValid          = errors.New("verify: issued in the future")
+	ErrHolderMismatch       = errors.New("verify: the ID number does not match the holder")
+)
+
+var sentinels = map[Reason]error{
+	ReasonMalformed:            ErrMalformed,
+	ReasonTooLarge:             ErrTooLarge,
+	ReasonUnsupportedAlgorithm: ErrUnsupportedAlgorithm,
+	ReasonBadType:              ErrBadType,
+	ReasonUntrustedIssuer:      ErrUntrustedIssuer,
+	ReasonBadSignature:         ErrBadSignature,
+	ReasonBadClaims:            ErrBadClaims,
+	ReasonNotYetValid:          ErrNotYetValid,
+	ReasonHolderMismatch:       ErrHolderMismatch,
+}
+
+// InvalidError reports that a certificate is not valid, as opposed to an
+// error that prevented checking it.
+type InvalidError struct {
+	Reason Reason
+	Detail string // a sentence for people; never contains an ID number
+}
+
+func (e *InvalidError) Error() string {
+	if e.Detail == "" {
+		return sentinels[e.Reason].Error()
+	}
+	return sentinels[e.Reason].Error() + ": " + e.Detail
+}
+
+// Is makes errors.Is(err, ErrBadSignature) and friends work.
+func (e *InvalidError) Is(target error) bool { return sentinels[e.Reason] == target }
+
+func invalid(r Reason, format string, args ...any) *InvalidError {
+	return &InvalidError{Reason: r, Detail: fmt.Sprintf(format, args...)}
+}
+
+// ClockSkew is how far in the future an issue time may be before the
+// certificate is "not yet valid".
+const ClockSkew = 5 * time.Minute
+
+// Options configure Verify.
+type Options struct {
+	// Trust is the set of issuer public keys, as parsed by keys.ParseTrust.
+	Trust jose.JSONWebKeySet
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// IDNumber, when set, is the holder's full resident ID number to
+	// confirm against the certificate's salted hash.
+	IDNumber string
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// Verify checks a compact JWS and returns its claims. The checks run in the
+// order of docs/FORMAT.md: size, algorithm allow-list, "typ", "kid" in the
+// trusted set, signature, inflated size, claims and dates, then the
+// optional holder ID number. Any failure is an *InvalidError.
+func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
+	token = strings.TrimSpace(token)
+	if len(token) > cert.MaxJWSLen {
+		return nil, nil, invalid(ReasonTooLarge, "a certificate JWS has at most %d characters, this one %d", cert.MaxJWSLen, len(token))
+	}
+	obj, err := cert.ParseCompact(token)
+	if err != nil {
+		switch {
+		case errors.Is(err, cert.ErrUnsupportedAlgorithm):
+			return nil, nil, invalid(ReasonUnsupportedAlgorithm, "%v", strings.TrimPrefix(err.Error(), "cert: "))
+		default:
+			return nil, nil, invalid(ReasonMalformed, "not a compact JWS")
+		}
+	}
+	h := obj.Signatures[0].Protected
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != cert.MediaType {
+		return nil, nil, invalid(ReasonBadType, "header typ is %q, want %q", typ, cert.MediaType)
+	}
+	if _, ok := h.ExtraHeaders["zip"]; ok {
+		return nil, nil, invalid(ReasonMalformed, "header zip is not part of the format")
+	}
+	if h.KeyID == "" {
+		return nil, nil, invalid(ReasonUntrustedIssuer, "the certificate names no key (kid)")
+	}
+	keys := o.Trust.Key(h.KeyID)
+	if len(keys) == 0 {
+		return nil, nil, invalid(ReasonUntrustedIssuer, "key %q is not in the trusted key set", h.KeyID)
+	}
+	key := keys[0]
+	if key.Algorithm != "" && key.Algorithm != h.Algorithm {
+		return nil, nil, invalid(ReasonUnsupportedAlgorithm, "the certificate says %s but key %q is for %s", h.Algorithm, h.KeyID, key.Algorithm)
+	}
+	payload, err := obj.Verify(key.Key)
+	if err != nil {
+		return nil, nil, invalid(ReasonBadSignature, "the signature does not match the certificate's contents")
+	}
+	c, err := cert.DecodePayload(payload)
+	if err != nil {
+		if errors.Is(err, cert.ErrTooLarge) {
+			return nil, nil, invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+		}
+		return nil, nil, invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, invalid(ReasonBadClaims, "%s", strings.TrimPrefix(err.Error(), "cert: invalid claims: "))
+	}
+	now := o.now()
+	if c.IssuedTime().After(now.Add(ClockSkew)) {
+		return c, &key, invalid(ReasonNotYetValid, "issued at %s, after the time of checking", c.IssuedTime().Format(time.RFC3339))
+	}
+	rd, _ := time.Parse(time.DateOnly, c.ReviewDate)
+	if rd.After(c.IssuedTime()) {
+		return c, &key, invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
+	}
+	if o.IDNumber != "" && !c.HolderIDHash.Matches(o.IDNumber) {
+		return c, &key, invalid(ReasonHolderMismatch, "the ID number given is not the holder's")
+	}
+	return c, &key, nil
+}

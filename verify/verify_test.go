@@ -1,0 +1,172 @@
+package verify_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/internal/testkey"
+	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/verify"
+)
+
+type vector struct {
+	JWS      string       `json:"jws"`
+	QRText   string       `json:"qr_text"`
+	IDNumber string       `json:"id_number"`
+	Claims   *cert.Claims `json:"claims"`
+}
+
+func loadVector(t testing.TB) vector {
+	t.Helper()
+	data, err := readFile("../cert/testdata/vector.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vector
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func trustTestKey(t testing.TB) (jose.JSONWebKey, jose.JSONWebKeySet) {
+	t.Helper()
+	k, err := keys.FromPrivate(testkey.Ed25519())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, keys.PublicSet(k)
+}
+
+var checkTime = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
+
+func TestVectorVerifies(t *testing.T) {
+	v := loadVector(t)
+	_, trust := trustTestKey(t)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for _, in := range []string{v.JWS, v.QRText, strings.ToLower(v.QRText[:30]) + v.QRText[30:], "  " + v.JWS + "\n"} {
+		r := verify.Check(in, o)
+		if r.Status != verify.Valid {
+			t.Fatalf("vector: %+v", r)
+		}
+		if r.Certificate.HolderName != "欧阳娜娜" || r.JWS != v.JWS || r.KeyID != testkey.Thumbprint {
+			t.Fatalf("result: %+v", r)
+		}
+	}
+	o.IDNumber = v.IDNumber
+	if r := verify.Check(v.JWS, o); r.Status != verify.Valid || r.IDNumberMatch == nil || !*r.IDNumberMatch {
+		t.Fatalf("id number: %+v", r)
+	}
+	o.IDNumber = "110105194912310010"
+	r := verify.Check(v.JWS, o)
+	if r.Status != verify.Invalid || r.Reason != verify.ReasonHolderMismatch || *r.IDNumberMatch {
+		t.Fatalf("wrong id number: %+v", r)
+	}
+}
+
+// Every single flipped byte and every truncation of a valid JWS is
+// rejected.
+func TestEveryFlippedByteRejected(t *testing.T) {
+	v := loadVector(t)
+	_, trust := trustTestKey(t)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for i := 0; i < len(v.JWS); i++ {
+		for _, delta := range []byte{1, 0x20, 0x80} {
+			b := []byte(v.JWS)
+			b[i] ^= delta
+			if _, _, err := verify.Verify(string(b), o); err == nil {
+				t.Fatalf("flipping byte %d by %#x was accepted", i, delta)
+			}
+		}
+	}
+	for n := 0; n < len(v.JWS); n++ {
+		if _, _, err := verify.Verify(v.JWS[:n], o); err == nil {
+			t.Fatalf("truncation to %d bytes accepted", n)
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	v := loadVector(t)
+	priv, trust := trustTestKey(t)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	parts := strings.Split(v.JWS, ".")
+	b64 := base64.RawURLEncoding
+
+	header := func(h string) string { return b64.EncodeToString([]byte(h)) }
+	// alg none: no signature at all.
+	none := header(`{"alg":"none","kid":"`+testkey.Thumbprint+`","typ":"titlecert+jws"}`) + "." + parts[1] + "."
+	// HS256 keyed with the public key bytes (the classic confusion attack).
+	hsHeader := header(`{"alg":"HS256","kid":"` + testkey.Thumbprint + `","typ":"titlecert+jws"}`)
+	mac := hmac.New(sha256.New, []byte(testkey.X))
+	mac.Write([]byte(hsHeader + "." + parts[1]))
+	hs := hsHeader + "." + parts[1] + "." + b64.EncodeToString(mac.Sum(nil))
+
+	// Signed by a key the verifier does not trust, otherwise perfect.
+	other, _ := keys.Generate(keys.EdDSA, nil)
+	s, _ := cert.NewSigner(other)
+	untrusted, err := cert.Sign(s, v.Claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Right key, wrong typ.
+	ws, _ := cert.NewJWTSigner(priv, "JWT")
+	payload, _ := cert.EncodePayload(v.Claims)
+	obj, _ := ws.Sign(payload)
+	wrongTyp, _ := obj.CompactSerialize()
+	// Right key, claims issued in the future.
+	future := *v.Claims
+	future.IssuedAt = checkTime().Add(time.Hour).Unix()
+	gs, _ := cert.NewSigner(priv)
+	futureJWS, _ := cert.Sign(gs, &future)
+	// Right key, claims missing a field (signed raw, bypassing Validate).
+	bad := *v.Claims
+	bad.HolderName = ""
+	bp, _ := cert.EncodePayload(&bad)
+	bobj, _ := gs.Sign(bp)
+	badClaims, _ := bobj.CompactSerialize()
+
+	for _, tc := range []struct {
+		name   string
+		in     string
+		reason verify.Reason
+		err    error
+	}{
+		{"alg none", none, verify.ReasonUnsupportedAlgorithm, verify.ErrUnsupportedAlgorithm},
+		{"HS256 with public key", hs, verify.ReasonUnsupportedAlgorithm, verify.ErrUnsupportedAlgorithm},
+		{"untrusted key", untrusted, verify.ReasonUntrustedIssuer, verify.ErrUntrustedIssuer},
+		{"wrong typ", wrongTyp, verify.ReasonBadType, verify.ErrBadType},
+		{"issued in the future", futureJWS, verify.ReasonNotYetValid, verify.ErrNotYetValid},
+		{"missing claim", badClaims, verify.ReasonBadClaims, verify.ErrBadClaims},
+		{"oversized", strings.Repeat("A", cert.MaxJWSLen+1), verify.ReasonTooLarge, verify.ErrTooLarge},
+		{"oversized QR", "HTTPS://X/C/" + strings.Repeat("11", cert.MaxQRTextLen), verify.ReasonTooLarge, nil},
+		{"garbage", "hello", verify.ReasonMalformed, verify.ErrMalformed},
+		{"swapped signature", parts[0] + "." + parts[1] + "." + strings.Split(untrusted, ".")[2], verify.ReasonBadSignature, verify.ErrBadSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := verify.Check(tc.in, o)
+			if r.Status != verify.Invalid || r.Reason != tc.reason {
+				t.Fatalf("got %s/%s (%s), want invalid/%s", r.Status, r.Reason, r.Detail, tc.reason)
+			}
+			if tc.err != nil {
+				_, _, err := verify.Verify(tc.in, o)
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("errors.Is(%v, %v) = false", err, tc.err)
+				}
+				var inv *verify.InvalidError
+				if !errors.As(err, &inv) {
+					t.Fatalf("not an *InvalidError: %T", err)
+				}
+			}
+		})
+	}
+}
