@@ -1,0 +1,243 @@
+// Package store defines where an issuer keeps what it has issued: the
+// certificates, the batches they were issued in, the counter that numbers
+// them and the status-list entries that will later record their revocation.
+//
+// Store is an interface so that backends can be swapped: store/sqlite keeps
+// everything in one local file; other backends (PostgreSQL with several
+// servers) implement the same contract, and store/storetest checks that they
+// do. Nothing in this package knows about SQL.
+//
+// # Promises
+//
+// Every backend promises the following.
+//
+//   - Allocation is committed at once and durable: a sequence number or a
+//     status-list entry handed out is never handed out again, by this store or
+//     by any other process using the same data, even if the caller crashes
+//     before using it. Gaps are normal; reuse never happens.
+//   - Issue is all or nothing: a batch and its certificates are recorded
+//     together or not at all.
+//   - Certificate numbers, batch ids, (holder, title) pairs, status-list
+//     entries and verification codes are unique; Issue refuses to record a
+//     second one.
+//   - Times are kept in UTC to the second: the sub-second part of a time is
+//     dropped when it is stored.
+//   - Methods are safe for concurrent use by multiple goroutines.
+//   - Every method takes a context; when it is done, the method returns an
+//     error that matches ctx.Err() under errors.Is, and a write that returns
+//     an error has had no effect.
+//
+// # Errors
+//
+// ErrNotFound, ErrExists and ErrInvalid are sentinels for errors.Is; errors
+// returned by the methods wrap them and say more. Issue reports a conflict as
+// a *ConflictError, which matches ErrExists. Any other error means the store
+// could not do what was asked (I/O, a closed store, a cancelled context); it
+// says nothing about the certificate.
+//
+// # Security notes
+//
+// A store never holds a holder's full resident ID number: HolderKey is a
+// keyed hash (HMAC) of it, computed by the caller with a key the store does
+// not see, and HolderIDMask is the masked form printed on the certificate.
+// The store does hold holder names and the signed certificates, so its files
+// or database are personal data and must be protected as such.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// StatusListSize is the number of entries in a status list: the minimum the
+// W3C Bitstring Status List recommends, so that fetching a list reveals
+// little about which certificate is being checked. Backends may be
+// configured with a smaller size for tests.
+const StatusListSize = 131072
+
+// Certificate statuses.
+const (
+	StatusValid = "valid"
+	// Revocation will add "revoked" and "suspended".
+)
+
+// Sentinel errors. Errors returned by a Store wrap them.
+var (
+	// ErrNotFound means the certificate looked for is not in the store.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists means a write would record a second certificate number,
+	// batch id, (holder, title) pair, status-list entry or verification
+	// code. Issue returns it as a *ConflictError.
+	ErrExists = errors.New("store: already exists")
+	// ErrInvalid means the arguments are unusable (for example n <= 0, or
+	// a certificate without a number). Nothing was written.
+	ErrInvalid = errors.New("store: invalid argument")
+)
+
+// What a ConflictError is about.
+const (
+	ConflictBatch            = "batch id"
+	ConflictNumber           = "certificate number"
+	ConflictTitle            = "holder and title"
+	ConflictStatusSlot       = "status-list entry"
+	ConflictVerificationCode = "verification code"
+)
+
+// ConflictError reports what Issue found already recorded (or recorded twice
+// in the same batch). It matches ErrExists under errors.Is.
+type ConflictError struct {
+	// What is one of the Conflict constants.
+	What string
+	// Number is the number of the certificate that could not be recorded;
+	// empty when What is ConflictBatch.
+	Number string
+	// Value is the conflicting value, printable: the batch id, the
+	// number, the title key, "list/index" or the verification code.
+	Value string
+}
+
+func (e *ConflictError) Error() string {
+	if e.Number == "" {
+		return fmt.Sprintf("store: already exists: %s %q", e.What, e.Value)
+	}
+	return fmt.Sprintf("store: already exists: certificate %s: %s %q", e.Number, e.What, e.Value)
+}
+
+// Is reports whether target is ErrExists.
+func (e *ConflictError) Is(target error) bool { return target == ErrExists }
+
+// Certificate is one issued certificate as the issuer records it.
+type Certificate struct {
+	Number string // certificate number, e.g. "2026000001"; unique
+	Seq    int64  // the sequence number (from AllocateSeq) the number was made from
+
+	BatchID string // the batch it was issued in; must match the Batch given to Issue
+
+	// HolderKey is a keyed hash (HMAC) of the holder's resident ID number.
+	// It lets the issuer find a holder's certificates; it is never the
+	// number itself. Required.
+	HolderKey []byte
+	// TitleKey identifies "the same title" (series|specialty|level). A
+	// holder holds a given title at most once. Required.
+	TitleKey string
+
+	HolderName   string
+	HolderIDMask string // e.g. 3501**********0314
+	Series       string
+	Specialty    string
+	Level        string
+	Title        string
+	Committee    string
+	ReviewDate   string // YYYY-MM-DD
+
+	// StatusList and StatusIndex are the certificate's status-list entry,
+	// from AllocateStatusSlots. Lists are numbered from 1; StatusList 0
+	// means the certificate has no entry (StatusIndex is then ignored and
+	// read back as 0).
+	StatusList  int64
+	StatusIndex int64
+
+	JWS              string    // the signed certificate (compact JWS)
+	JWSHash          []byte    // SHA-256 of JWS
+	PDFHash          []byte    // SHA-256 of the rendered PDF
+	VerificationCode string    // short code for look-up, e.g. "7KQ2-M9XD"; unique when not empty
+	IssuedAt         time.Time // kept to the second, read back in UTC
+	Status           string    // StatusValid; Issue records StatusValid when empty
+}
+
+// Batch is one issuance: the certificates made from one input file.
+type Batch struct {
+	ID           string    // unique; required
+	Source       string    // where the input came from, e.g. the file name
+	SourceSHA256 []byte    // SHA-256 of the input file
+	Count        int       // number of certificates; Issue sets it when 0
+	CreatedAt    time.Time // kept to the second, read back in UTC
+	Operator     string    // who issued it
+}
+
+// StatusSlot is one entry of a status list.
+type StatusSlot struct {
+	List  int64 // list id, from 1
+	Index int64 // index in the list, from 0
+}
+
+// Filter selects certificates for List. Zero fields select everything.
+type Filter struct {
+	BatchID   string // only certificates of this batch
+	Committee string // only certificates reviewed by this committee
+	After     string // only numbers greater than After (to page through)
+	Limit     int    // at most Limit certificates; 0 means no limit
+}
+
+// Store keeps issued certificates. See the package documentation for the
+// promises every implementation keeps. Besides the errors documented on
+// each method, any method may return an error that matches none of the
+// sentinels: the store could not be reached or read.
+type Store interface {
+	// AllocateSeq reserves n consecutive sequence numbers and returns the
+	// first. The first number ever allocated is 1. The reservation is
+	// committed before AllocateSeq returns: a number handed out is never
+	// handed out again, even if the caller crashes before using it. It
+	// returns ErrInvalid if n <= 0.
+	AllocateSeq(ctx context.Context, n int) (first int64, err error)
+
+	// AllocateStatusSlots reserves n status-list entries and commits the
+	// reservation before it returns; an entry handed out is never handed
+	// out again. Each entry is chosen uniformly at random, using rand,
+	// among the unused indexes of the current list, so that an entry's
+	// index says nothing about when it was issued. A list has
+	// StatusListSize entries (fewer when the backend is configured so
+	// for tests); once half of its entries are used, the next list (id+1)
+	// becomes current. Lists are numbered from 1. Entries are returned in
+	// the order they were chosen; given the same store contents and the
+	// same bytes from rand, the choice is the same.
+	//
+	// It returns ErrInvalid if n <= 0, and an error wrapping rand's error
+	// if reading rand fails or rand produces no usable index after many
+	// attempts (it is not random). On any error nothing is reserved.
+	AllocateStatusSlots(ctx context.Context, n int, rand io.Reader) ([]StatusSlot, error)
+
+	// FindTitle returns the certificate that holderKey holds for
+	// titleKey, or an error wrapping ErrNotFound.
+	FindTitle(ctx context.Context, holderKey []byte, titleKey string) (*Certificate, error)
+
+	// Issue records b and all of certs in one transaction: all or
+	// nothing. Each certificate's BatchID must be b.ID or empty (it is
+	// then recorded as b.ID). b.Count must be 0 (it is then recorded as
+	// len(certs)) or len(certs).
+	//
+	// It returns a *ConflictError (matching ErrExists) naming the first
+	// conflict found if b.ID, a certificate number, a (HolderKey,
+	// TitleKey) pair, a status-list entry or a non-empty verification
+	// code is already recorded or appears twice in certs. It returns
+	// ErrInvalid if b.ID is empty, certs is empty, a certificate lacks a
+	// Number, HolderKey or TitleKey, or the batch ids or count disagree.
+	// On any error nothing is recorded.
+	Issue(ctx context.Context, b Batch, certs []Certificate) error
+
+	// Certificate returns the certificate with the given number, or an
+	// error wrapping ErrNotFound.
+	Certificate(ctx context.Context, number string) (*Certificate, error)
+
+	// ByVerificationCode returns the certificate with the given
+	// verification code, compared exactly (callers normalise), or an
+	// error wrapping ErrNotFound. The empty code is never found.
+	ByVerificationCode(ctx context.Context, code string) (*Certificate, error)
+
+	// List calls fn for each certificate that matches f, in ascending
+	// order of Number (compared byte by byte), without loading them all
+	// into memory. fn may call other methods of the store. If fn returns
+	// an error, List stops and returns that error unchanged. It returns
+	// ErrInvalid if f.Limit < 0.
+	List(ctx context.Context, f Filter, fn func(*Certificate) error) error
+
+	// Batches returns all batches, oldest first (by CreatedAt, then ID).
+	Batches(ctx context.Context) ([]Batch, error)
+
+	// Close releases the store's resources. Other methods fail after
+	// Close; calling Close more than once is safe.
+	Close() error
+}
