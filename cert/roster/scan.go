@@ -1,0 +1,515 @@
+package roster
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/directory"
+)
+
+// Field indexes, in the canonical column order.
+const (
+	fName = iota
+	fIDNumber
+	fSeries
+	fSpecialty
+	fLevel
+	fTitle
+	fCommittee
+	fReviewDate
+	fApprovalDoc
+	fRoute
+	fScope
+	fEmployer
+	numFields
+)
+
+var fields = [numFields]struct {
+	name     string // canonical English header
+	zh       string // canonical Chinese header
+	optional bool   // the column may be absent
+	aliases  []string
+}{
+	fName:        {"name", "姓名", false, nil},
+	fIDNumber:    {"id_number", "身份证号", false, []string{"身份证号码", "身份证", "公民身份号码"}},
+	fSeries:      {"series", "系列", false, []string{"职称系列"}},
+	fSpecialty:   {"specialty", "专业", false, []string{"评审专业"}},
+	fLevel:       {"level", "级别", false, []string{"职称级别", "层级"}},
+	fTitle:       {"title", "资格名称", true, []string{"职称名称", "职称资格名称"}},
+	fCommittee:   {"committee", "评审委员会", false, []string{"评委会"}},
+	fReviewDate:  {"review_date", "评审日期", false, []string{"评审时间", "评审通过日期"}},
+	fApprovalDoc: {"approval_doc", "文号", false, []string{"批准文号", "发文文号"}},
+	fRoute:       {"route", "评价方式", true, []string{"评审方式"}},
+	fScope:       {"scope", "适用地区", true, []string{"适用范围", "定向地区"}},
+	fEmployer:    {"employer", "工作单位", true, []string{"单位", "单位名称"}},
+}
+
+var headerIndex = func() map[string]int {
+	m := make(map[string]int)
+	for i, f := range fields {
+		m[f.name] = i
+		m[f.zh] = i
+		for _, a := range f.aliases {
+			m[a] = i
+		}
+	}
+	return m
+}()
+
+func trimCell(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
+
+// scanner turns a rowSource into validated candidates, one row at a time.
+type scanner struct {
+	src    rowSource
+	o      Options
+	colOf  [numFields]int // file column of each field, -1 when absent
+	header []string       // header cells as written
+	width  int            // number of header cells
+	rows   int            // non-empty data rows so far
+	seen   map[string]int // ID number + title key -> line
+	today  string         // YYYY-MM-DD in China Standard Time
+	now    time.Time
+	cells  [numFields]string
+}
+
+// newScanner opens the source and reads the header. Header problems are
+// returned as Errors.
+func newScanner(r io.Reader, name string, o Options) (*scanner, error) {
+	src, err := openSource(r, name, o)
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now()
+	s := &scanner{src: src, o: o, seen: make(map[string]int), now: now,
+		today: now.In(chinaTime).Format(time.DateOnly)}
+	if err := s.readHeader(); err != nil {
+		src.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *scanner) close() { s.src.close() }
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func isEmpty(cells []string) bool {
+	for _, c := range cells {
+		if trimCell(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scanner) readHeader() error {
+	var (
+		line  int
+		cells []string
+		err   error
+	)
+	for {
+		line, cells, err = s.src.next()
+		if err == io.EOF {
+			return errors.New("roster: 文件没有表头 / the file has no header row")
+		}
+		if err != nil {
+			return err
+		}
+		if !isEmpty(cells) {
+			break
+		}
+	}
+	for i := range s.colOf {
+		s.colOf[i] = -1
+	}
+	for _, c := range cells {
+		if !utf8.ValidString(c) || strings.ContainsRune(c, utf8.RuneError) {
+			return errors.New("roster: 表头含有无法识别的字符，文件编码可能判断错了，请指定 utf-8 或 gbk / the header row is not valid text in the detected encoding: set the encoding to utf-8 or gbk")
+		}
+	}
+	s.header = make([]string, len(cells))
+	s.width = len(cells)
+	var errs errorList
+	for i, c := range cells {
+		c = strings.TrimPrefix(c, "\ufeff") // a BOM left by a forced encoding
+		s.header[i] = c
+		h := trimCell(c)
+		if h == "" {
+			continue
+		}
+		f, ok := headerIndex[strings.ToLower(h)]
+		if !ok {
+			f, ok = headerIndex[h]
+		}
+		if !ok {
+			errs.add(&RowError{Line: line, Column: c,
+				Message: "未知的列；可用的列：" + knownColumns(true),
+				English: "unknown column; the columns are: " + knownColumns(false)})
+			continue
+		}
+		if prev := s.colOf[f]; prev >= 0 {
+			errs.add(&RowError{Line: line, Column: c, Field: fields[f].name,
+				Message: fmt.Sprintf("与第 %d 列 %q 重复", prev+1, s.header[prev]),
+				English: fmt.Sprintf("duplicates column %d %q", prev+1, s.header[prev])})
+			continue
+		}
+		s.colOf[f] = i
+	}
+	for f, col := range s.colOf {
+		if col < 0 && !fields[f].optional {
+			errs.add(&RowError{Line: line, Field: fields[f].name,
+				Message: fmt.Sprintf("缺少必填列 %q（%s）", fields[f].zh, fields[f].name),
+				English: fmt.Sprintf("the required column %q (%s) is missing", fields[f].name, fields[f].zh)})
+		}
+	}
+	if known := countFound(s.colOf[:]); known == 0 {
+		return Errors{{Line: line,
+			Message: "第一个非空行不是表头；表头应包含这些列：" + knownColumns(true),
+			English: "the first non-empty row is not a header; it should name the columns " + knownColumns(false)}}
+	}
+	if errs.n > 0 {
+		for _, e := range errs.list {
+			e.Column = longDigits.ReplaceAllString(e.Column, "***")
+		}
+		return errs.result()
+	}
+	return nil
+}
+
+// countFound counts the fields that were found in the header.
+func countFound(cols []int) int {
+	n := 0
+	for _, c := range cols {
+		if c >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func knownColumns(chinese bool) string {
+	names := make([]string, numFields)
+	for i, f := range fields {
+		if chinese {
+			names[i] = f.zh
+		} else {
+			names[i] = f.name
+		}
+	}
+	if chinese {
+		return strings.Join(names, "、")
+	}
+	return strings.Join(names, ", ")
+}
+
+// next returns the next non-empty row as a candidate, or the row's
+// problems, or io.EOF, or an error about the file as a whole.
+func (s *scanner) next() (Candidate, []*RowError, error) {
+	for {
+		line, cells, err := s.src.next()
+		if err != nil {
+			return Candidate{}, nil, err
+		}
+		if isEmpty(cells) {
+			continue
+		}
+		s.rows++
+		if s.rows > s.o.MaxRows {
+			return Candidate{}, nil, fmt.Errorf("roster: 文件超过 %d 行 / the file has more than %d rows", s.o.MaxRows, s.o.MaxRows)
+		}
+		c, errs := s.check(line, cells)
+		return c, errs, nil
+	}
+}
+
+// rowChecker collects the problems of one row.
+type rowChecker struct {
+	s    *scanner
+	line int
+	errs []*RowError
+}
+
+func (r *rowChecker) fail(f int, zh, en string) {
+	col := ""
+	if f >= 0 && r.s.colOf[f] >= 0 {
+		col = r.s.header[r.s.colOf[f]]
+	}
+	name := ""
+	if f >= 0 {
+		name = fields[f].name
+	}
+	r.errs = append(r.errs, &RowError{Line: r.line, Column: col, Field: name, Message: zh, English: en})
+}
+
+// text checks a printed text field; empty is an error when required.
+func (r *rowChecker) text(f int, v string, required bool, max int) bool {
+	if v == "" {
+		if required {
+			r.fail(f, "不能为空", "is empty")
+			return false
+		}
+		return true
+	}
+	if err := cert.CheckText(v, max); err != nil {
+		switch {
+		case !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError):
+			r.fail(f, "含有无法识别的字符（文件编码是否正确？）", "contains bytes that are not valid text (wrong encoding?)")
+		case utf8.RuneCountInString(v) > max:
+			r.fail(f, fmt.Sprintf("长 %d 个字，最多 %d 个", utf8.RuneCountInString(v), max), err.Error())
+		default:
+			r.fail(f, "含有控制字符", err.Error())
+		}
+		return false
+	}
+	if strings.ContainsRune(v, utf8.RuneError) {
+		r.fail(f, "含有无法识别的字符（文件编码是否正确？）", "contains bytes that are not valid text (wrong encoding?)")
+		return false
+	}
+	return r.printable(f, v)
+}
+
+func (r *rowChecker) printable(f int, v string) bool {
+	if r.s.o.CheckName == nil || v == "" {
+		return true
+	}
+	if err := r.s.o.CheckName(v); err != nil {
+		r.fail(f, "含有证书字体无法显示的字符", "cannot be printed: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
+	r := &rowChecker{s: s, line: line}
+	if len(cells) < s.width && s.src.strictWidth() {
+		r.fail(-1, fmt.Sprintf("有 %d 个字段，表头有 %d 个（是否有未加引号的逗号或换行？）", len(cells), s.width),
+			fmt.Sprintf("has %d fields, the header has %d (an unquoted comma or line break?)", len(cells), s.width))
+		return Candidate{}, r.redact(cells)
+	}
+	for i, c := range cells {
+		if trimCell(c) == "" {
+			continue
+		}
+		if i >= s.width {
+			r.fail(-1, fmt.Sprintf("第 %d 列在表头范围之外却有内容", i+1), fmt.Sprintf("column %d is beyond the header but not empty", i+1))
+			return Candidate{}, r.redact(cells)
+		}
+		if trimCell(s.header[i]) == "" {
+			r.fail(-1, fmt.Sprintf("第 %d 列没有表头却有内容", i+1), fmt.Sprintf("column %d has no header but is not empty", i+1))
+			return Candidate{}, r.redact(cells)
+		}
+	}
+	v := &s.cells
+	for f, col := range s.colOf {
+		v[f] = ""
+		if col >= 0 && col < len(cells) {
+			v[f] = trimCell(cells[col])
+		}
+	}
+	c := Candidate{
+		Line:        line,
+		Name:        v[fName],
+		Series:      v[fSeries],
+		Specialty:   v[fSpecialty],
+		Level:       v[fLevel],
+		Committee:   v[fCommittee],
+		ApprovalDoc: v[fApprovalDoc],
+		Scope:       v[fScope],
+		Employer:    v[fEmployer],
+	}
+
+	r.text(fName, c.Name, true, cert.MaxNameLen)
+
+	idOK := r.idNumber(v[fIDNumber])
+	c.IDNumber = cert.NormalizeIDNumber(v[fIDNumber])
+
+	title, err := s.o.Directory.Title(c.Series, c.Specialty, c.Level)
+	titleOK := err == nil
+	if err != nil {
+		var le *directory.LookupError
+		if errors.As(err, &le) {
+			f := map[string]int{"series": fSeries, "specialty": fSpecialty, "level": fLevel}[le.Field]
+			r.fail(f, le.Chinese(), le.English())
+		} else {
+			r.fail(fSeries, "无法查询专业目录", err.Error())
+		}
+	} else {
+		r.printable(fSeries, c.Series)
+		r.printable(fSpecialty, c.Specialty)
+		r.printable(fLevel, c.Level)
+		c.Title = title
+		if given := v[fTitle]; given != "" && given != title {
+			r.fail(fTitle, fmt.Sprintf("%s%s%s的资格名称应为 %q，而不是 %q", c.Series, c.Specialty, c.Level, title, given),
+				fmt.Sprintf("the title for %s %s %s is %q, not %q", c.Series, c.Specialty, c.Level, title, given))
+		} else {
+			r.printable(fTitle, title)
+		}
+	}
+
+	r.text(fCommittee, c.Committee, true, cert.MaxTextLen)
+	if d, ok := r.reviewDate(v[fReviewDate]); ok {
+		c.ReviewDate = d
+		r.printable(fReviewDate, d)
+	}
+	r.text(fApprovalDoc, c.ApprovalDoc, true, cert.MaxTextLen)
+
+	route, ok := parseRoute(v[fRoute])
+	if !ok {
+		r.fail(fRoute, "应为 常规评审、绿色通道 或 定向评价、定向使用（也可写 regular、green_channel、targeted；空表示常规评审）",
+			"must be regular, green_channel or targeted (or 常规评审, 绿色通道, 定向评价、定向使用; empty means regular)")
+	} else {
+		c.Route = route
+		r.printable(fRoute, route.Chinese())
+		switch {
+		case route == cert.RouteTargeted && c.Scope == "":
+			r.fail(fScope, "定向评价必须填写适用地区（如 福建省宁德市寿宁县）", "a targeted title needs the region it is valid in (e.g. 福建省宁德市寿宁县)")
+		case route != cert.RouteTargeted && c.Scope != "":
+			r.fail(fScope, "只有定向评价才填写适用地区", "only a targeted title has a region")
+		case c.Scope != "":
+			r.text(fScope, c.Scope, true, cert.MaxTextLen)
+		}
+	}
+	r.text(fEmployer, c.Employer, false, cert.MaxTextLen)
+
+	if idOK && titleOK {
+		key := c.IDNumber + "|" + c.TitleKey()
+		if prev, dup := s.seen[key]; dup {
+			r.fail(fIDNumber, fmt.Sprintf("与第 %d 行是同一人的同一职称（身份证号、系列、专业、级别都相同）", prev),
+				fmt.Sprintf("the same person and title as line %d (same ID number, series, specialty and level)", prev))
+		} else if len(r.errs) == 0 {
+			s.seen[key] = line
+		}
+	}
+	if len(r.errs) > 0 {
+		return Candidate{}, r.redact(cells)
+	}
+	return c, nil
+}
+
+// redact removes the row's ID number (and anything long typed in its
+// place) from every message, whatever column it was found in.
+func (r *rowChecker) redact(cells []string) []*RowError {
+	var secrets []string
+	if col := r.s.colOf[fIDNumber]; col >= 0 && col < len(cells) {
+		raw := trimCell(cells[col])
+		if len(raw) >= 6 {
+			secrets = append(secrets, raw, cert.NormalizeIDNumber(raw), strings.ToLower(raw))
+		}
+	}
+	// Any run of 15 or more digits looks like a resident ID number.
+	for _, e := range r.errs {
+		for _, sec := range secrets {
+			e.Message = strings.ReplaceAll(e.Message, sec, "***")
+			e.English = strings.ReplaceAll(e.English, sec, "***")
+			e.Column = strings.ReplaceAll(e.Column, sec, "***")
+		}
+		e.Message = longDigits.ReplaceAllString(e.Message, "***")
+		e.English = longDigits.ReplaceAllString(e.English, "***")
+	}
+	return r.errs
+}
+
+var longDigits = regexp.MustCompile(`[0-9]{15,}[0-9Xx]?`)
+
+// idNumber checks the ID cell and explains, in both languages and without
+// repeating it, what is wrong.
+func (r *rowChecker) idNumber(raw string) bool {
+	id := cert.NormalizeIDNumber(raw)
+	if id == "" {
+		r.fail(fIDNumber, "不能为空", "is empty")
+		return false
+	}
+	err := cert.CheckIDNumber(id, r.s.now)
+	if err == nil {
+		return true
+	}
+	en := strings.TrimPrefix(err.Error(), cert.ErrIDNumber.Error()+": ")
+	var zh string
+	switch {
+	case strings.ContainsAny(id, "E+.") && strings.Trim(id, "0123456789.E+") == "":
+		zh, en = "被 Excel 存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”后重新输入", "was stored by Excel as a number (scientific notation) and lost its last digits; format the column as text and enter it again"
+	case len(id) != 18:
+		zh = fmt.Sprintf("应为 18 位，实为 %d 位", utf8.RuneCountInString(id))
+	case strings.IndexFunc(id[:17], func(c rune) bool { return c < '0' || c > '9' }) >= 0:
+		zh = fmt.Sprintf("第 %d 位不是数字", strings.IndexFunc(id[:17], func(c rune) bool { return c < '0' || c > '9' })+1)
+	case id[17] != 'X' && (id[17] < '0' || id[17] > '9'):
+		zh = "最后一位应为数字或 X"
+	case strings.Contains(en, "birth date"):
+		zh = "第 7–14 位不是可能的出生日期"
+	case strings.Contains(en, "check character"):
+		zh = "校验位不符（是否输入有误？）"
+	default:
+		zh = "不是有效的居民身份证号码"
+	}
+	r.fail(fIDNumber, zh, en)
+	return false
+}
+
+var (
+	sepDate = regexp.MustCompile(`^(\d{4})([-/.])(\d{1,2})([-/.])(\d{1,2})$`)
+	zhDate  = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
+	compact = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	serial  = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
+)
+
+// reviewDate parses the review date and returns it as YYYY-MM-DD.
+func (r *rowChecker) reviewDate(v string) (string, bool) {
+	if v == "" {
+		r.fail(fReviewDate, "不能为空", "is empty")
+		return "", false
+	}
+	var y, m, d string
+	if p := sepDate.FindStringSubmatch(v); p != nil && p[2] == p[4] {
+		y, m, d = p[1], p[3], p[5]
+	} else if p := zhDate.FindStringSubmatch(v); p != nil {
+		y, m, d = p[1], p[2], p[3]
+	} else if p := compact.FindStringSubmatch(v); p != nil {
+		y, m, d = p[1], p[2], p[3]
+	} else if r.s.src.excelDates() && serial.MatchString(v) {
+		f, _ := strconv.ParseFloat(v, 64)
+		if t, err := excelize.ExcelDateToTime(f, false); err == nil && f >= 1 {
+			y, m, d = t.Format("2006"), t.Format("01"), t.Format("02")
+		}
+	}
+	if y == "" {
+		r.fail(fReviewDate, "不是日期；请写成 2026-06-30 的形式", "is not a date; write it as 2026-06-30")
+		return "", false
+	}
+	iy, _ := strconv.Atoi(y)
+	im, _ := strconv.Atoi(m)
+	id, _ := strconv.Atoi(d)
+	t := time.Date(iy, time.Month(im), id, 0, 0, 0, 0, time.UTC)
+	if t.Year() != iy || int(t.Month()) != im || t.Day() != id || iy < 1900 {
+		r.fail(fReviewDate, "不是存在的日期", "is not a real date")
+		return "", false
+	}
+	date := t.Format(time.DateOnly)
+	if date > r.s.today {
+		r.fail(fReviewDate, fmt.Sprintf("%s 在今天（%s）之后", date, r.s.today), fmt.Sprintf("%s is after today (%s)", date, r.s.today))
+		return "", false
+	}
+	return date, true
+}
+
+func parseRoute(v string) (cert.Route, bool) {
+	switch strings.ToLower(v) {
+	case "", "regular", "常规", "常规评审", "正常", "正常评审":
+		return cert.RouteRegular, true
+	case "green_channel", "green channel", "green-channel", "绿色通道":
+		return cert.RouteGreenChannel, true
+	case "targeted", "定向", "定向评价", "定向使用", "定向评价、定向使用", "定向评价,定向使用", "定向评价，定向使用", "定向评价定向使用", "定向评价/定向使用":
+		return cert.RouteTargeted, true
+	}
+	return "", false
+}
