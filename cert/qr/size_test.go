@@ -1,0 +1,84 @@
+package qr_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/keys"
+)
+
+// sizeCase is a certificate whose QR size docs/FORMAT.md reports.
+type sizeCase struct {
+	name    string
+	alg     string
+	baseURL string
+	claims  cert.Claims
+}
+
+func sizeCases() []sizeCase {
+	hash := cert.IDHash{LogN: 15, Salt: strings.Repeat("A", 22), Hash: strings.Repeat("B", 22)}
+	typical := cert.Claims{
+		Version: 1, Issuer: "fjhrss", Number: "2026012345", IssuedAt: time.Date(2026, 7, 1, 2, 0, 0, 0, time.UTC).Unix(),
+		ID: "q1w2e3r4t5y6u7i8", HolderName: "王建国", HolderIDMask: "3501**********0314", HolderIDHash: hash,
+		Series: "工程技术", Specialty: "建筑工程", Level: "中级", Title: "工程师",
+		Committee: "福建省工程技术人才职称评审委员会", ReviewDate: "2026-06-20", ApprovalDoc: "闽人社文〔2026〕12号",
+		Route: cert.RouteRegular, Employer: "福州市建筑设计院",
+		Status: &cert.Status{StatusList: cert.StatusListRef{Index: 73514, URI: "https://verify.hrss.fj.gov.cn/s/1"}},
+	}
+	largest := typical
+	largest.Issuer = "xjrst"
+	largest.Number = "2026123456789"
+	largest.HolderName = "阿卜杜热合曼·买买提"
+	largest.Series = "高等学校教师"
+	largest.Specialty = "马克思主义理论"
+	largest.Level = "正高级"
+	largest.Title = "教授"
+	largest.Committee = "新疆维吾尔自治区高等学校教师系列正高级专业技术职务任职资格评审委员会第二分委会"
+	largest.ApprovalDoc = "新人社函〔2026〕1234号"
+	largest.Route = cert.RouteTargeted
+	largest.Scope = "新疆维吾尔自治区喀什地区塔什库尔干塔吉克自治县"
+	largest.Employer = "新疆维吾尔自治区喀什地区塔什库尔干塔吉克自治县人民医院医学影像中心"
+	largest.CommitteeID = "XJ-GX-ZG-2026-02"
+	largest.Status = &cert.Status{StatusList: cert.StatusListRef{Index: 9999999, URI: "https://zhicheng-verify.rst.xinjiang.gov.cn/s/1234"}}
+	return []sizeCase{
+		{"typical (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typical},
+		{"largest realistic (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largest},
+	}
+}
+
+// TestCertificateSizes measures the QR version of a typical and of the
+// largest realistic certificate; the largest must fit version 20 at level
+// M (the bound). The figures are quoted in docs/FORMAT.md.
+func TestCertificateSizes(t *testing.T) {
+	for _, tc := range sizeCases() {
+		k, err := keys.Generate(tc.alg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := cert.NewSigner(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tc.claims
+		if err := c.Validate(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		jws, err := cert.Sign(s, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := cert.QRText(tc.baseURL, jws)
+		code, err := qr.Encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := cert.EncodePayload(&c)
+		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size())
+		if code.Version() > 20 {
+			t.Errorf("%s: QR version %d, want at most 20 at level M", tc.name, code.Version())
+		}
+	}
+}
