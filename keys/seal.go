@@ -127,4 +127,3 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
-

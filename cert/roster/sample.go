@@ -54,10 +54,17 @@ var (
 		"350802", "350902", "350925", "110105", "310104", "330106", "440305", "510107"}
 	sampleCounties = []string{"福建省宁德市寿宁县", "福建省宁德市屏南县", "福建省南平市光泽县", "福建省南平市松溪县",
 		"福建省三明市建宁县", "福建省三明市泰宁县", "福建省龙岩市长汀县", "福建省龙岩市连城县", "福建省漳州市平和县"}
-	sampleEmployers = []string{"福建省建筑设计研究院有限公司", "中建海峡建设发展有限公司", "福建省电子信息（集团）有限责任公司",
-		"福州市第一医院", "厦门大学附属中山医院", "福建医科大学附属协和医院", "宁德市蕉城区实验小学", "福州第一中学",
-		"泉州市财政局", "兴业银行股份有限公司", "福建省农业科学院", "寿宁县农业农村局", "光泽县人民医院",
-		"厦门市集美区杏林中学", "福建省大数据有限公司", "厦门市人力资源服务有限公司"}
+	// sampleEmployers are plausible employers per series; other series draw
+	// from "".
+	sampleEmployers = map[string][]string{
+		"工程技术":  {"福建省建筑设计研究院有限公司", "中建海峡建设发展有限公司", "福建省电子信息（集团）有限责任公司", "福建省大数据有限公司", "宁德时代新能源科技股份有限公司"},
+		"卫生":    {"福州市第一医院", "厦门大学附属中山医院", "福建医科大学附属协和医院", "光泽县人民医院", "寿宁县医院"},
+		"中小学教师": {"宁德市蕉城区实验小学", "福州第一中学", "厦门市集美区杏林中学", "寿宁县第一中学"},
+		"会计":    {"泉州市财政局", "兴业银行股份有限公司", "福建省审计厅"},
+		"经济":    {"兴业银行股份有限公司", "厦门市人力资源服务有限公司", "福建省投资开发集团有限责任公司"},
+		"农业":    {"福建省农业科学院", "寿宁县农业农村局", "光泽县畜牧兽医站"},
+		"":      {"福建省人民政府发展研究中心", "福州市鼓楼区人民政府"},
+	}
 )
 
 // sampleHeader is the header Sample writes: the Chinese column names.
@@ -156,7 +163,11 @@ func genSample(n int, now time.Time, emit func([]string) error) error {
 		row[fRoute] = route.Chinese()
 		// Employer, optional.
 		if rng.IntN(20) != 0 {
-			row[fEmployer] = sampleEmployers[rng.IntN(len(sampleEmployers))]
+			emps, ok := sampleEmployers[s.Name]
+			if !ok {
+				emps = sampleEmployers[""]
+			}
+			row[fEmployer] = emps[rng.IntN(len(emps))]
 		}
 		if err := emit(row); err != nil {
 			return err

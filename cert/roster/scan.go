@@ -350,7 +350,7 @@ func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 		r.printable(fLevel, c.Level)
 		c.Title = title
 		if given := v[fTitle]; given != "" && given != title {
-			r.fail(fTitle, fmt.Sprintf("%s%s%s的资格名称应为 %q，而不是 %q", c.Series, c.Specialty, c.Level, title, given),
+			r.fail(fTitle, fmt.Sprintf("%s/%s/%s 的资格名称应为 %q，而不是 %q", c.Series, c.Specialty, c.Level, title, given),
 				fmt.Sprintf("the title for %s %s %s is %q, not %q", c.Series, c.Specialty, c.Level, title, given))
 		} else {
 			r.printable(fTitle, title)

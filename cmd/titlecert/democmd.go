@@ -1,0 +1,125 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/store/sqlite"
+	"github.com/titlecert/titlecert/verify"
+)
+
+func newDemoCmd() *cobra.Command {
+	var dir string
+	var n int
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole job on built-in defaults in a throw-away folder",
+		Long: `demo creates a throw-away data directory with a sample issuing authority and
+the built-in specialty directory, writes a spreadsheet of sample candidates,
+issues their PDF certificates, verifies one offline and prints where
+everything is.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			if dir == "" {
+				d, err := os.MkdirTemp("", "titlecert-demo-")
+				if err != nil {
+					return err
+				}
+				dir = d
+			} else if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+			if n < 1 || n > 10000 {
+				return usagef("--n must be 1..10000")
+			}
+			// A throw-away passphrase, kept beside the demo data so that the
+			// commands printed below work. Never do this with real keys.
+			pw := make([]byte, 18)
+			rand.Read(pw)
+			pass := base64.RawURLEncoding.EncodeToString(pw)
+			passFile := filepath.Join(dir, "demo-passphrase.txt")
+			if err := os.WriteFile(passFile, []byte(pass+"\n"), 0o600); err != nil {
+				return err
+			}
+			data := filepath.Join(dir, "data")
+			d, err := datadir.Init(data, datadir.Config{
+				IssuerID: "demo-hrss", IssuerName: "示例省人力资源和社会保障厅（演示）",
+				BaseURL: "http://127.0.0.1:8080", Algorithm: keys.EdDSA,
+			}, []byte(pass), nil, nil)
+			if err != nil {
+				return err
+			}
+			st, err := sqlite.Open(d.StorePath())
+			if err != nil {
+				return err
+			}
+			st.Close()
+			fmt.Fprintf(out, "1. data directory   %s (issuer %s, key %s)\n", data, d.Config.IssuerID, d.Config.ActiveKID)
+
+			csvPath := filepath.Join(dir, "candidates.csv")
+			f, err := os.Create(csvPath)
+			if err != nil {
+				return err
+			}
+			if err := roster.WriteSampleCSV(f, n, time.Now()); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "2. candidates       %s (%d sample rows)\n", csvPath, n)
+
+			fmt.Fprintf(out, "3. issuing...\n")
+			pdfDir := filepath.Join(dir, "certificates")
+			res, err := runIssue(cmd, &issueOptions{data: data, in: csvPath, out: pdfDir, passphraseFile: passFile, operator: "demo"})
+			if err != nil {
+				return err
+			}
+			jwks := filepath.Join(dir, "jwks.json")
+			pub, err := d.PublicJWKS()
+			if err != nil {
+				return err
+			}
+			if err := datadir.WriteFileAtomic(jwks, pub, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "4. public keys      %s\n", jwks)
+
+			first := filepath.Join(pdfDir, res.Issued[0].File)
+			fmt.Fprintf(out, "5. verifying %s offline:\n\n", first)
+			trust, err := keys.ParseTrust(pub)
+			if err != nil {
+				return err
+			}
+			r, err := checkInput(cmd.InOrStdin(), first, verify.Options{Trust: trust})
+			if err != nil {
+				return err
+			}
+			printResult(out, r)
+			if r.Status != verify.Valid {
+				return silentError{exitFailed}
+			}
+			fmt.Fprintf(out, `
+Everything is in %s. Try:
+  go run ./cmd/titlecert verify --trust %s %s
+  go run ./cmd/titlecert list --data %s
+  TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert issue --data %s --in %s --out %s   # refused: already issued
+`, dir, jwks, first, data, passFile, data, csvPath, pdfDir)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", "", "folder for the demo (default: a new temporary folder)")
+	c.Flags().IntVar(&n, "n", 12, "number of sample candidates")
+	return c
+}

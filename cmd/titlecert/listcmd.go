@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/sqlite"
+)
+
+type listOptions struct {
+	data, batch, committee string
+	json                   bool
+	limit                  int
+}
+
+// listEntry is one line of `titlecert list --json`.
+type listEntry struct {
+	Number           string    `json:"number"`
+	Name             string    `json:"name"`
+	IDNumber         string    `json:"id_number_masked"`
+	Title            string    `json:"title"`
+	Series           string    `json:"series"`
+	Specialty        string    `json:"specialty"`
+	Level            string    `json:"level"`
+	Committee        string    `json:"committee"`
+	Status           string    `json:"status"`
+	IssuedAt         time.Time `json:"issued_at"`
+	Batch            string    `json:"batch"`
+	VerificationCode string    `json:"verification_code"`
+}
+
+func newListCmd() *cobra.Command {
+	o := &listOptions{}
+	c := &cobra.Command{
+		Use:   "list --data DIR [--json]",
+		Short: "List issued certificates",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := datadir.Open(o.data)
+			if err != nil {
+				return usageError{err}
+			}
+			st, err := sqlite.Open(d.StorePath())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			out := cmd.OutOrStdout()
+			enc := json.NewEncoder(out)
+			enc.SetEscapeHTML(false)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			if !o.json {
+				fmt.Fprintln(tw, "NUMBER\tNAME\tTITLE\tSTATUS\tISSUED\tBATCH")
+			}
+			n := 0
+			err = st.List(cmd.Context(), store.Filter{BatchID: o.batch, Committee: o.committee, Limit: o.limit}, func(c *store.Certificate) error {
+				n++
+				if o.json {
+					return enc.Encode(listEntry{Number: c.Number, Name: c.HolderName, IDNumber: c.HolderIDMask, Title: c.Title,
+						Series: c.Series, Specialty: c.Specialty, Level: c.Level, Committee: c.Committee, Status: c.Status,
+						IssuedAt: c.IssuedAt, Batch: c.BatchID, VerificationCode: c.VerificationCode})
+				}
+				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.HolderName, c.Title, c.Status, c.IssuedAt.Format(time.DateOnly), c.BatchID)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if !o.json {
+				tw.Flush()
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d certificate(s)\n", n)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.data, "data", "", "data directory")
+	f.BoolVar(&o.json, "json", false, "one JSON object per certificate")
+	f.StringVar(&o.batch, "batch", "", "only this batch")
+	f.StringVar(&o.committee, "committee", "", "only this committee")
+	f.IntVar(&o.limit, "limit", 0, "at most this many")
+	c.MarkFlagRequired("data")
+	return c
+}

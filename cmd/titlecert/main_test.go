@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"titlecert": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// globcp GLOB DEST copies the first file matching GLOB to DEST.
+			"globcp": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: globcp GLOB DEST")
+				}
+				m, err := filepath.Glob(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if len(m) == 0 {
+					ts.Fatalf("no file matches %s", args[0])
+				}
+				sort.Strings(m)
+				data, err := os.ReadFile(m[0])
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+			},
+			// gbk SRC DST re-encodes a UTF-8 file as GBK, as Chinese Excel saves CSV.
+			"gbk": func(ts *testscript.TestScript, neg bool, args []string) {
+				data, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(ts.ReadFile(args[0])))
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+			},
+			// xlsx SRC DST writes the rows of CSV file SRC into the first sheet of a workbook.
+			"xlsx": func(ts *testscript.TestScript, neg bool, args []string) {
+				rows, err := csv.NewReader(strings.NewReader(ts.ReadFile(args[0]))).ReadAll()
+				ts.Check(err)
+				f := excelize.NewFile()
+				for i, row := range rows {
+					cell, _ := excelize.CoordinatesToCellName(1, i+1)
+					vals := make([]any, len(row))
+					for j, v := range row {
+						vals[j] = v
+					}
+					ts.Check(f.SetSheetRow("Sheet1", cell, &vals))
+				}
+				ts.Check(f.SaveAs(ts.MkAbs(args[1])))
+			},
+		},
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("TITLECERT_PASSPHRASE", "")
+			return nil
+		},
+	})
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/verify"
+)
+
+type verifyOptions struct {
+	trust, idNumber string
+	json            bool
+	now             func() time.Time
+}
+
+// Source of a JWS read from a PDF's attachment.
+const sourcePDFAttachment = "pdf_attachment"
+
+func newVerifyCmd() *cobra.Command {
+	o := &verifyOptions{}
+	c := &cobra.Command{
+		Use:   "verify --trust JWKS [--json] [--id-number N] INPUT...",
+		Short: "Verify certificates offline: a compact JWS, the QR text (URL), a PDF file, or - for stdin",
+		Long: `Verify certificates offline against the issuer public keys in --trust.
+INPUT is a compact JWS, the text of the QR code (a URL), a PDF certificate file,
+a file holding a JWS or QR text, or - to read one from standard input.
+
+Exit status: 0 when every input is valid, 1 when any is not, 2 for usage
+errors or unreadable input.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVerify(cmd, o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.trust, "trust", "", "trusted issuer public keys (JWKS, from titlecert keys export)")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
+	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's")
+	c.MarkFlagRequired("trust")
+	return c
+}
+
+func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
+	raw, err := readCapped(o.trust, keys.MaxTrustLen)
+	if err != nil {
+		return usagef("--trust: %v", err)
+	}
+	trust, err := keys.ParseTrust(raw)
+	if err != nil {
+		return usagef("--trust %s: %v", o.trust, err)
+	}
+	opts := verify.Options{Trust: trust, Now: o.now}
+	if o.idNumber != "" {
+		id := cert.NormalizeIDNumber(o.idNumber)
+		if err := cert.CheckIDNumber(id, time.Now()); err != nil {
+			return usagef("--id-number: %v", err)
+		}
+		opts.IDNumber = id
+	}
+	out := cmd.OutOrStdout()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	allValid := true
+	for i, arg := range args {
+		r, err := checkInput(cmd.InOrStdin(), arg, opts)
+		if err != nil {
+			return usageError{err}
+		}
+		if r.Status != verify.Valid {
+			allValid = false
+		}
+		if o.json {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(out)
+		}
+		printResult(out, r)
+	}
+	if !allValid {
+		return silentError{exitFailed}
+	}
+	return nil
+}
+
+// checkInput reads one INPUT and verifies it. An error means the input
+// could not be read (exit 2); an invalid certificate is a Result.
+func checkInput(stdin io.Reader, arg string, o verify.Options) (verify.Result, error) {
+	var data []byte
+	input := arg
+	switch {
+	case arg == "-":
+		b, err := io.ReadAll(io.LimitReader(stdin, pdf.MaxPDFSize+1))
+		if err != nil {
+			return verify.Result{}, fmt.Errorf("reading standard input: %v", err)
+		}
+		if len(b) > pdf.MaxPDFSize {
+			return verify.Result{}, fmt.Errorf("standard input is larger than %d bytes", pdf.MaxPDFSize)
+		}
+		data, input = b, "-"
+	case looksLikeToken(arg):
+		r := verify.Check(arg, o)
+		return r, nil
+	default:
+		b, err := readCapped(arg, pdf.MaxPDFSize)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return verify.Result{}, fmt.Errorf("%s: no such file, and not a certificate JWS or QR text", arg)
+			}
+			return verify.Result{}, err
+		}
+		data = b
+	}
+	var r verify.Result
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		jws, err := pdf.ExtractJWS(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			r = verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Detail: err.Error(), Source: sourcePDFAttachment, CheckedAt: time.Now().UTC().Truncate(time.Second)}
+		} else {
+			r = verify.CheckJWS(jws, sourcePDFAttachment, o)
+		}
+	} else {
+		if len(data) > cert.MaxQRTextLen {
+			r = verify.Result{Status: verify.Invalid, Reason: verify.ReasonTooLarge, Detail: fmt.Sprintf("a JWS or QR text has at most %d characters", cert.MaxQRTextLen), CheckedAt: time.Now().UTC().Truncate(time.Second)}
+		} else {
+			r = verify.Check(string(data), o)
+		}
+	}
+	if input != "" && !looksLikeToken(input) {
+		r.Input = input
+	}
+	return r, nil
+}
+
+// looksLikeToken tells a JWS or QR text on the command line from a path.
+func looksLikeToken(s string) bool {
+	if cert.LooksLikeQRText(s) && (strings.HasPrefix(strings.ToUpper(s), "HTTP://") || strings.HasPrefix(strings.ToUpper(s), "HTTPS://")) {
+		return true
+	}
+	if strings.Count(s, ".") == 2 && len(s) > 40 {
+		for _, c := range s {
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+				return false
+			}
+		}
+		if _, err := os.Stat(s); err == nil {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+var chinaTime = time.FixedZone("UTC+8", 8*3600)
+
+func printResult(w io.Writer, r verify.Result) {
+	if r.Input != "" {
+		fmt.Fprintf(w, "%s\n", r.Input)
+	}
+	switch r.Status {
+	case verify.Valid:
+		fmt.Fprintf(w, "VALID 有效")
+	default:
+		fmt.Fprintf(w, "%s 无效: %s", strings.ToUpper(string(r.Status)), r.Reason)
+		if r.Detail != "" {
+			fmt.Fprintf(w, " — %s", r.Detail)
+		}
+	}
+	fmt.Fprintln(w)
+	c := r.Certificate
+	if c == nil {
+		return
+	}
+	line := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(w, "  %s%s %s\n", label, strings.Repeat(" ", max(0, 24-displayWidth(label))), value)
+		}
+	}
+	if r.Status != verify.Valid {
+		fmt.Fprintln(w, "  (the claims below are signed by a trusted key but the certificate is not valid)")
+	}
+	line("证书编号 Number:", c.Number)
+	line("持证人 Holder:", fmt.Sprintf("%s (%s)", c.HolderName, c.HolderIDMask))
+	if r.IDNumberMatch != nil {
+		if *r.IDNumberMatch {
+			line("身份证号 ID number:", "matches 一致")
+		} else {
+			line("身份证号 ID number:", "DOES NOT MATCH 不一致")
+		}
+	}
+	line("资格名称 Title:", c.Title)
+	line("系列/专业/级别:", fmt.Sprintf("%s / %s / %s", c.Series, c.Specialty, c.Level))
+	line("评审委员会 Committee:", c.Committee)
+	line("评审日期 Reviewed:", c.ReviewDate)
+	line("文号 Approval:", c.ApprovalDoc)
+	route := c.Route.Chinese() + " (" + string(c.Route) + ")"
+	if c.Route == cert.RouteTargeted {
+		route += " — 仅限 " + c.Scope + " 基层岗位 / valid only for grass-roots posts in " + c.Scope
+	}
+	line("评价方式 Route:", route)
+	line("工作单位 Employer:", c.Employer)
+	line("签发机构 Issuer:", fmt.Sprintf("%s (key %s)", c.Issuer, r.KeyID))
+	line("签发时间 Issued:", c.IssuedTime().In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+	line("验证码 Code:", cert.VerificationCode(r.JWS))
+}
+
+// displayWidth counts East Asian wide characters as two columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 || r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 || r >= 0x20000) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,313 @@
+// Package datadir lays out and opens an issuer's data directory: its
+// configuration, the sealed signing key and holder key, the public key set,
+// the specialty directory and the store's database file.
+//
+//	DIR/config.json          issuer identity and settings (not secret)
+//	DIR/directory.json       the specialty directory certificates are checked against
+//	DIR/keys/KID.jwe         sealed private signing key(s), mode 0600
+//	DIR/keys/jwks.json       public key set, what `titlecert keys export` writes
+//	DIR/holder.key.jwe       sealed HMAC key that makes holder keys, mode 0600
+//	DIR/titlecert.db         the SQLite store, mode 0600
+//
+// Keys live in a folder of their own, one file per kid, so that rotation
+// adds a file and changes config.json's active kid without rewriting the
+// others.
+package datadir
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/directory"
+	"github.com/titlecert/titlecert/keys"
+)
+
+// File names inside a data directory.
+const (
+	ConfigFile    = "config.json"
+	DirectoryFile = "directory.json"
+	KeysDir       = "keys"
+	JWKSFile      = "jwks.json"
+	HolderKeyFile = "holder.key.jwe"
+	StoreFile     = "titlecert.db"
+)
+
+// Config is the issuer's configuration, DIR/config.json.
+type Config struct {
+	Version    int       `json:"version"`
+	IssuerID   string    `json:"issuer_id"`
+	IssuerName string    `json:"issuer_name"`
+	BaseURL    string    `json:"base_url"`
+	Algorithm  string    `json:"alg"`
+	ActiveKID  string    `json:"active_kid"`
+	IDHashCost int       `json:"id_hash_cost"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+var issuerIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// Check validates a configuration as init would.
+func (c *Config) Check() error {
+	if !issuerIDPattern.MatchString(c.IssuerID) {
+		return fmt.Errorf("datadir: issuer id %q must be 1-64 lower-case letters, digits, '.', '_' or '-' (e.g. fjhrss)", c.IssuerID)
+	}
+	if err := cert.CheckText(c.IssuerName, cert.MaxTextLen); err != nil || c.IssuerName == "" {
+		return fmt.Errorf("datadir: issuer name must be 1-%d printable characters", cert.MaxTextLen)
+	}
+	if err := cert.QRPrefixOK(c.BaseURL); err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	if c.IDHashCost < cert.MinIDHashLogN || c.IDHashCost > cert.MaxIDHashLogN {
+		return fmt.Errorf("datadir: id_hash_cost %d outside %d..%d", c.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	}
+	return nil
+}
+
+// StatusURI returns the URI of status list id under the base URL.
+func (c *Config) StatusURI(list int64) string {
+	return fmt.Sprintf("%s/s/%d", trimSlash(c.BaseURL), list)
+}
+
+// VerifyURL returns the human-readable verification address printed on
+// certificates.
+func (c *Config) VerifyURL() string { return trimSlash(c.BaseURL) + "/v" }
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// Dir is an opened data directory. Opening needs no passphrase; Unlock
+// does.
+type Dir struct {
+	Path      string
+	Config    Config
+	Directory *directory.Directory
+	PublicSet jose.JSONWebKeySet
+}
+
+// ErrNotDataDir reports a directory that was never initialised.
+var ErrNotDataDir = errors.New("datadir: not a titlecert data directory (run titlecert init first)")
+
+// Init creates a data directory at path, which must not exist or be empty:
+// a new signing key for cfg.Algorithm, a holder key, both sealed under
+// passphrase, the public key set and the directory (dirJSON, or the
+// built-in one when nil). On failure nothing is left behind.
+func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Reader) (d *Dir, err error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if cfg.IDHashCost == 0 {
+		cfg.IDHashCost = cert.DefaultIDHashLogN
+	}
+	if cfg.Algorithm == "" {
+		cfg.Algorithm = keys.EdDSA
+	}
+	cfg.Version = 1
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	dir := directory.Default()
+	if dirJSON != nil {
+		if dir, err = directory.Parse(dirJSON); err != nil {
+			return nil, err
+		}
+	} else {
+		dirJSON = dir.Bytes()
+	}
+	if len(passphrase) < keys.MinPassphraseLen {
+		return nil, fmt.Errorf("datadir: the passphrase must have at least %d characters", keys.MinPassphraseLen)
+	}
+	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("datadir: %s already exists and is not empty", path)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	k, err := keys.Generate(cfg.Algorithm, rnd)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ActiveKID = k.KeyID
+	holder := make([]byte, 32)
+	if _, err := io.ReadFull(rnd, holder); err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	sealedKey, err := keys.SealKey(k, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	sealedHolder, err := keys.SealSecret(holder, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	jwks, err := keys.MarshalPublic(k)
+	if err != nil {
+		return nil, err
+	}
+	cfgJSON, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	created := false
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		created = true
+	}
+	defer func() {
+		if err != nil {
+			if created {
+				os.RemoveAll(path)
+			} else {
+				for _, f := range []string{ConfigFile, DirectoryFile, KeysDir, HolderKeyFile} {
+					os.RemoveAll(filepath.Join(path, f))
+				}
+			}
+		}
+	}()
+	if err := os.MkdirAll(filepath.Join(path, KeysDir), 0o700); err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	files := []struct {
+		name string
+		data []byte
+		mode os.FileMode
+	}{
+		{filepath.Join(KeysDir, k.KeyID+".jwe"), sealedKey, 0o600},
+		{HolderKeyFile, sealedHolder, 0o600},
+		{filepath.Join(KeysDir, JWKSFile), jwks, 0o644},
+		{DirectoryFile, dirJSON, 0o644},
+		{ConfigFile, append(cfgJSON, '\n'), 0o644},
+	}
+	for _, f := range files {
+		if err := WriteFileAtomic(filepath.Join(path, f.name), f.data, f.mode); err != nil {
+			return nil, err
+		}
+	}
+	return Open(path)
+}
+
+// Open reads a data directory's configuration, directory and public keys.
+func Open(path string) (*Dir, error) {
+	raw, err := os.ReadFile(filepath.Join(path, ConfigFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotDataDir, path)
+	} else if err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	d := &Dir{Path: path}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d.Config); err != nil {
+		return nil, fmt.Errorf("datadir: %s: %w", ConfigFile, err)
+	}
+	if err := d.Config.Check(); err != nil {
+		return nil, err
+	}
+	dj, err := os.ReadFile(filepath.Join(path, DirectoryFile))
+	if err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	if d.Directory, err = directory.Parse(dj); err != nil {
+		return nil, err
+	}
+	jwks, err := os.ReadFile(filepath.Join(path, KeysDir, JWKSFile))
+	if err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	if d.PublicSet, err = keys.ParseTrust(jwks); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// StorePath is the path of the SQLite store.
+func (d *Dir) StorePath() string { return filepath.Join(d.Path, StoreFile) }
+
+// PublicJWKS returns the public key set as written for verifiers.
+func (d *Dir) PublicJWKS() ([]byte, error) {
+	return os.ReadFile(filepath.Join(d.Path, KeysDir, JWKSFile))
+}
+
+// Secrets are what Unlock decrypts.
+type Secrets struct {
+	SigningKey jose.JSONWebKey
+	HolderKey  []byte
+}
+
+// HolderKey returns the keyed hash that identifies a holder in the store:
+// HMAC-SHA256(holder key, normalized ID number). It lets the issuer find
+// duplicates without storing ID numbers.
+func (s *Secrets) HolderHash(idNumber string) []byte {
+	m := hmac.New(sha256.New, s.HolderKey)
+	m.Write([]byte(cert.NormalizeIDNumber(idNumber)))
+	return m.Sum(nil)
+}
+
+// Unlock decrypts the active signing key and the holder key.
+func (d *Dir) Unlock(passphrase []byte) (*Secrets, error) {
+	sealed, err := os.ReadFile(filepath.Join(d.Path, KeysDir, d.Config.ActiveKID+".jwe"))
+	if err != nil {
+		return nil, fmt.Errorf("datadir: reading the signing key: %w", err)
+	}
+	k, err := keys.OpenKey(sealed, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	if k.KeyID != d.Config.ActiveKID {
+		return nil, fmt.Errorf("datadir: key file holds %s, config names %s", k.KeyID, d.Config.ActiveKID)
+	}
+	sh, err := os.ReadFile(filepath.Join(d.Path, HolderKeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("datadir: reading the holder key: %w", err)
+	}
+	holder, err := keys.OpenSecret(sh, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return &Secrets{SigningKey: k, HolderKey: holder}, nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder, fsynced and renamed, so readers see the old or the new file,
+// never a part.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("datadir: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("datadir: writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("datadir: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	return nil
+}
