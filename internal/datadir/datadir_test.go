@@ -1,0 +1,88 @@
+package datadir_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/keys"
+)
+
+var cfg = datadir.Config{IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: "https://verify.example", IDHashCost: 10}
+
+func TestInitOpenUnlock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	pass := []byte("correct horse battery")
+	d, err := datadir.Init(dir, cfg, pass, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(datadir.KeysDir, d.Config.ActiveKID+".jwe"), datadir.HolderKeyFile} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", f, info.Mode().Perm())
+		}
+	}
+	d2, err := datadir.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2.Config.ActiveKID != d.Config.ActiveKID || len(d2.PublicSet.Keys) != 1 || d2.Directory == nil {
+		t.Fatalf("reopened: %+v", d2.Config)
+	}
+	s, err := d2.Unlock(pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SigningKey.KeyID != d.Config.ActiveKID || len(s.HolderKey) != 32 {
+		t.Fatal("unlocked secrets do not match")
+	}
+	a, b := s.HolderHash("11010519491231002x"), s.HolderHash(" 11010519491231002X ")
+	if string(a) != string(b) || string(a) == string(s.HolderHash("350102198001011233")) {
+		t.Fatal("holder hash does not normalize or does not discriminate")
+	}
+	if _, err := d2.Unlock([]byte("wrong passphrase")); !errors.Is(err, keys.ErrWrongPassphrase) {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if _, err := datadir.Init(dir, cfg, pass, nil, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("init over an existing directory: %v", err)
+	}
+}
+
+func TestInitRefusals(t *testing.T) {
+	for name, c := range map[string]datadir.Config{
+		"issuer id":  {IssuerID: "Bad ID", IssuerName: "x", BaseURL: "https://x.example"},
+		"base url":   {IssuerID: "x", IssuerName: "x", BaseURL: "ftp://x.example"},
+		"lower case": {IssuerID: "x", IssuerName: "x", BaseURL: "https://x.example/a_b"},
+		"algorithm":  {IssuerID: "x", IssuerName: "x", BaseURL: "https://x.example", Algorithm: "RS256"},
+		"name":       {IssuerID: "x", IssuerName: "", BaseURL: "https://x.example"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			if _, err := datadir.Init(dir, c, []byte("correct horse battery"), nil, nil); err == nil {
+				t.Fatal("accepted")
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("a refused init left files behind")
+			}
+		})
+	}
+	if _, err := datadir.Init(filepath.Join(t.TempDir(), "d"), cfg, []byte("short"), nil, nil); err == nil {
+		t.Fatal("short passphrase accepted")
+	}
+	if _, err := datadir.Init(filepath.Join(t.TempDir(), "d"), cfg, []byte("correct horse battery"), []byte(`{"version":"x","series":[]}`), nil); err == nil {
+		t.Fatal("bad directory accepted")
+	}
+}
+
+func TestOpenNotDataDir(t *testing.T) {
+	if _, err := datadir.Open(t.TempDir()); !errors.Is(err, datadir.ErrNotDataDir) {
+		t.Fatalf("err = %v", err)
+	}
+}
