@@ -60,7 +60,9 @@ const StatusListSize = 131072
 
 // Certificate statuses.
 const (
-	StatusValid = "valid"
+	StatusValid     = "valid"
+	StatusRevoked   = "revoked"   // permanent
+	StatusSuspended = "suspended" // a reversible hold during an investigation
 	// Revocation will add "revoked" and "suspended".
 )
 
@@ -146,6 +148,8 @@ type Certificate struct {
 	VerificationCode string    // short code for look-up, e.g. "7KQ2-M9XD"; unique when not empty
 	IssuedAt         time.Time // kept to the second, read back in UTC
 	Status           string    // StatusValid; Issue records StatusValid when empty
+	StatusReason     string    // reason code of the last status change ("" while never changed)
+	StatusAt         time.Time // effective time of the last status change (zero while never changed)
 }
 
 // Batch is one issuance: the certificates made from one input file.
@@ -169,7 +173,11 @@ type Filter struct {
 	BatchID   string // only certificates of this batch
 	Committee string // only certificates reviewed by this committee
 	After     string // only numbers greater than After (to page through)
-	Limit     int    // at most Limit certificates; 0 means no limit
+	Status    string // only certificates with this status
+	// ReviewedFrom and ReviewedUntil (YYYY-MM-DD, inclusive) bound the
+	// review date.
+	ReviewedFrom, ReviewedUntil string
+	Limit                       int // at most Limit certificates; 0 means no limit
 }
 
 // Store keeps issued certificates. See the package documentation for the
@@ -237,7 +245,145 @@ type Store interface {
 	// Batches returns all batches, oldest first (by CreatedAt, then ID).
 	Batches(ctx context.Context) ([]Batch, error)
 
+	Revoker
+
 	// Close releases the store's resources. Other methods fail after
 	// Close; calling Close more than once is safe.
 	Close() error
+}
+
+// Actions recorded in the integrity archive.
+const (
+	ActionRevoke    = "revoke"    // valid or suspended → revoked (permanent)
+	ActionSuspend   = "suspend"   // valid → suspended
+	ActionReinstate = "reinstate" // suspended → valid
+)
+
+// Reason codes of status changes. The first five are those of the policy on
+// revoking titles; ReasonInvestigation is the default for a suspension and
+// ReasonCleared for a reinstatement.
+const (
+	ReasonMisconduct      = "misconduct"       // plagiarism, improper signature, academic dishonesty
+	ReasonFraud           = "fraud"            // false application materials
+	ReasonRightsWithdrawn = "rights_withdrawn" // the committee's review rights were withdrawn, its results declared invalid
+	ReasonError           = "error"            // issued in error
+	ReasonOther           = "other"
+	ReasonInvestigation   = "investigation"
+	ReasonCleared         = "cleared"
+)
+
+// RevocationReasons are the reason codes a revocation may carry.
+var RevocationReasons = []string{ReasonMisconduct, ReasonFraud, ReasonRightsWithdrawn, ReasonError, ReasonOther}
+
+// ValidReason reports whether reason is a known reason code for action.
+func ValidReason(action, reason string) bool {
+	switch action {
+	case ActionRevoke:
+		for _, r := range RevocationReasons {
+			if r == reason {
+				return true
+			}
+		}
+	case ActionSuspend:
+		return reason == ReasonInvestigation || reason == ReasonMisconduct || reason == ReasonFraud || reason == ReasonRightsWithdrawn || reason == ReasonOther
+	case ActionReinstate:
+		return reason == ReasonCleared || reason == ReasonOther
+	}
+	return false
+}
+
+// Selection picks certificates for a status change. Numbers, when not
+// empty, names them one by one; otherwise the other fields filter (all
+// that are set must match) and at least one must be set.
+type Selection struct {
+	Numbers       []string
+	Committee     string
+	BatchID       string
+	ReviewedFrom  string // YYYY-MM-DD, inclusive
+	ReviewedUntil string // YYYY-MM-DD, inclusive
+}
+
+// StatusChange is one decision applied to the selected certificates.
+type StatusChange struct {
+	Action     string    // ActionRevoke, ActionSuspend or ActionReinstate
+	Reason     string    // a reason code valid for Action (ValidReason)
+	Note       string    // free text for the archive; never published
+	Effective  time.Time // when the change takes effect (may be in the past)
+	Operator   string    // who decided
+	RecordedAt time.Time // when it was recorded
+	DryRun     bool      // compute the result, change nothing
+}
+
+// ChangeResult says what a status change did (or, for a dry run, would do).
+type ChangeResult struct {
+	Changed []*Certificate // after the change
+	Skipped []Skip         // selected by a filter but not in a state the action applies to
+}
+
+// Skip is a selected certificate a change left alone.
+type Skip struct {
+	Certificate *Certificate
+	Why         string
+}
+
+// ErrTransition is wrapped by ChangeStatus when a certificate named by
+// number is not in a state the action applies to (revoking a revoked
+// certificate, reinstating one that is not suspended).
+var ErrTransition = errors.New("store: status change not allowed")
+
+// Event is one entry of the integrity archive (诚信档案): an append-only
+// record of every revocation, suspension and reinstatement.
+type Event struct {
+	ID          int64
+	Number      string
+	Action      string
+	FromStatus  string
+	ToStatus    string
+	Reason      string
+	Note        string
+	Operator    string
+	EffectiveAt time.Time
+	RecordedAt  time.Time
+}
+
+// EventFilter selects archive entries; the zero value selects all.
+type EventFilter struct {
+	Number string
+	Since  time.Time // RecordedAt at or after
+}
+
+// StatusListInfo describes one status list.
+type StatusListInfo struct {
+	ID   int64
+	Size int64
+	Used int64
+}
+
+// StatusEntry is a certificate's entry in a status list that is not valid.
+type StatusEntry struct {
+	Index  int64
+	Status string // StatusRevoked or StatusSuspended
+	Reason string
+	At     time.Time
+}
+
+// Revoker is the part of a store that changes certificates' status and
+// keeps the integrity archive. Every Store implements it.
+type Revoker interface {
+	// ChangeStatus applies ch to every certificate sel selects, in one
+	// transaction, recording one archive Event per changed certificate.
+	// Transitions: revoke from valid or suspended; suspend from valid;
+	// reinstate from suspended. With sel.Numbers, an unknown number gives
+	// ErrNotFound and a certificate in the wrong state ErrTransition, and
+	// nothing changes; with a filter, certificates in the wrong state are
+	// skipped and reported. An invalid action, reason or empty selection
+	// gives ErrInvalid.
+	ChangeStatus(ctx context.Context, sel Selection, ch StatusChange) (*ChangeResult, error)
+	// Events calls fn for each archive entry f selects, oldest first.
+	Events(ctx context.Context, f EventFilter, fn func(*Event) error) error
+	// StatusLists returns the status lists opened so far, by id.
+	StatusLists(ctx context.Context) ([]StatusListInfo, error)
+	// StatusEntries calls fn for every entry of list that is not valid, by
+	// index.
+	StatusEntries(ctx context.Context, list int64, fn func(StatusEntry) error) error
 }

@@ -11,25 +11,45 @@ import (
 // Verdict is the overall status of a checked certificate.
 type Verdict string
 
-// Verdicts. Revocation adds "revoked", "suspended" and "unknown".
+// Verdicts. Only Valid is good; Unknown means the certificate is genuine
+// but its revocation status could not be established, which is never to be
+// taken as valid.
 const (
-	Valid   Verdict = "valid"
-	Invalid Verdict = "invalid"
+	Valid     Verdict = "valid"
+	Invalid   Verdict = "invalid"   // forged, tampered, untrusted or malformed
+	Revoked   Verdict = "revoked"   // permanently withdrawn by its issuer
+	Suspended Verdict = "suspended" // on hold during an investigation
+	Unknown   Verdict = "unknown"   // revocation status cannot be established
 )
+
+// StatusListInfo says which status list entry was consulted and how fresh
+// the list was.
+type StatusListInfo struct {
+	URI       string    `json:"uri"`
+	Index     int64     `json:"idx"`
+	IssuedAt  time.Time `json:"list_issued_at,omitzero"`
+	ExpiresAt time.Time `json:"list_expires_at,omitzero"`
+}
 
 // Result is the outcome of checking one input, as printed by
 // `titlecert verify --json` (one object per line) and returned by the API.
 type Result struct {
-	Input         string       `json:"input,omitempty"`
-	Status        Verdict      `json:"status"`
-	Reason        Reason       `json:"reason,omitempty"`
-	Detail        string       `json:"detail,omitempty"`
-	Source        string       `json:"source,omitempty"`
-	KeyID         string       `json:"kid,omitempty"`
-	IDNumberMatch *bool        `json:"id_number_match,omitempty"`
-	CheckedAt     time.Time    `json:"checked_at"`
-	Certificate   *cert.Claims `json:"certificate,omitempty"`
-	JWS           string       `json:"jws,omitempty"`
+	Input         string    `json:"input,omitempty"`
+	Status        Verdict   `json:"status"`
+	Reason        Reason    `json:"reason,omitempty"`
+	Detail        string    `json:"detail,omitempty"`
+	Source        string    `json:"source,omitempty"`
+	KeyID         string    `json:"kid,omitempty"`
+	IDNumberMatch *bool     `json:"id_number_match,omitempty"`
+	CheckedAt     time.Time `json:"checked_at"`
+	// StatusChecked reports whether revocation was checked at all (a
+	// status source was given).
+	StatusChecked bool            `json:"status_checked"`
+	StatusList    *StatusListInfo `json:"status_list,omitempty"`
+	RevokedAt     *time.Time      `json:"revoked_at,omitempty"`
+	SuspendedAt   *time.Time      `json:"suspended_at,omitempty"`
+	Certificate   *cert.Claims    `json:"certificate,omitempty"`
+	JWS           string          `json:"jws,omitempty"`
 }
 
 // Sources of the JWS that was checked.
@@ -83,8 +103,55 @@ func CheckJWS(token, source string, o Options) Result {
 		r.Status = Valid
 	case errors.As(err, &inv):
 		r.Status, r.Reason, r.Detail = Invalid, inv.Reason, inv.Detail
+		return r
 	default:
 		r.Status, r.Reason, r.Detail = Invalid, ReasonMalformed, err.Error()
+		return r
+	}
+	if o.Status != nil {
+		checkStatus(&r, c, o.Status)
 	}
 	return r
+}
+
+// checkStatus consults the status source for a certificate that is
+// otherwise valid.
+func checkStatus(r *Result, c *cert.Claims, src StatusSource) {
+	r.StatusChecked = true
+	if c.Status == nil {
+		r.Status, r.Reason, r.Detail = Unknown, ReasonNoStatusReference, "the certificate names no status list"
+		return
+	}
+	ref := c.Status.StatusList
+	r.StatusList = &StatusListInfo{URI: ref.URI, Index: ref.Index}
+	st, err := src.Status(c.Issuer, ref.URI, ref.Index)
+	if err != nil {
+		var se *StatusError
+		if errors.As(err, &se) {
+			r.Status, r.Reason, r.Detail = Unknown, se.Reason, se.Detail
+		} else {
+			r.Status, r.Reason, r.Detail = Unknown, ReasonStatusListInvalid, err.Error()
+		}
+		return
+	}
+	r.StatusList.IssuedAt, r.StatusList.ExpiresAt = st.ListIssuedAt.UTC(), st.ListExpiresAt.UTC()
+	var since *time.Time
+	if !st.Since.IsZero() {
+		t := st.Since.UTC()
+		since = &t
+	}
+	switch st.Value {
+	case Valid:
+		return
+	case Revoked:
+		r.Status, r.Reason, r.RevokedAt = Revoked, Reason(st.Reason), since
+	case Suspended:
+		r.Status, r.Reason, r.SuspendedAt = Suspended, Reason(st.Reason), since
+	default:
+		r.Status, r.Reason, r.Detail = Unknown, ReasonStatusListInvalid, "the status list holds an undefined value for this certificate"
+		return
+	}
+	if r.Reason == "" {
+		r.Reason = "unspecified"
+	}
 }

@@ -102,7 +102,48 @@ type Options struct {
 	// IDNumber, when set, is the holder's full resident ID number to
 	// confirm against the certificate's salted hash.
 	IDNumber string
+	// Status, when set, is consulted for the certificate's revocation
+	// status (see package verify/statuslist). When nil, revocation is not
+	// checked and Result.StatusChecked is false.
+	Status StatusSource
 }
+
+// StatusSource tells the status of a certificate's entry in its issuer's
+// status list.
+type StatusSource interface {
+	// Status returns the status of entry idx of the list at uri, which
+	// issuer iss must have signed. An error means the status cannot be
+	// established; a *StatusError says why.
+	Status(iss, uri string, idx int64) (EntryStatus, error)
+}
+
+// EntryStatus is one entry of a status list.
+type EntryStatus struct {
+	Value         Verdict   // Valid, Revoked or Suspended
+	Reason        string    // reason code, when the list carries it
+	Since         time.Time // when the status took effect, when the list carries it
+	ListIssuedAt  time.Time
+	ListExpiresAt time.Time
+}
+
+// StatusError says why a certificate's status cannot be established.
+type StatusError struct {
+	Reason Reason // one of the ReasonStatus... reasons
+	Detail string
+}
+
+func (e *StatusError) Error() string {
+	return "verify: status unknown: " + string(e.Reason) + ": " + e.Detail
+}
+
+// Reasons for the Unknown verdict.
+const (
+	ReasonStatusListMissing   Reason = "status_list_missing"
+	ReasonStatusListExpired   Reason = "status_list_expired"
+	ReasonStatusListUntrusted Reason = "status_list_untrusted"
+	ReasonStatusListInvalid   Reason = "status_list_invalid"
+	ReasonNoStatusReference   Reason = "no_status_reference"
+)
 
 func (o *Options) now() time.Time {
 	if o.Now != nil {

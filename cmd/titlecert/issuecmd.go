@@ -94,10 +94,7 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 		return nil, err
 	}
 	defer st.Close()
-	operator := o.operator
-	if operator == "" {
-		operator = os.Getenv("USER")
-	}
+	operator := operatorName(o.operator)
 	sum := sha256.Sum256(raw)
 	is := &batch.Issuer{
 		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,

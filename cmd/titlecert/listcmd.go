@@ -14,25 +14,27 @@ import (
 )
 
 type listOptions struct {
-	data, batch, committee string
-	json                   bool
-	limit                  int
+	data, batch, committee, status string
+	json                           bool
+	limit                          int
 }
 
 // listEntry is one line of `titlecert list --json`.
 type listEntry struct {
-	Number           string    `json:"number"`
-	Name             string    `json:"name"`
-	IDNumber         string    `json:"id_number_masked"`
-	Title            string    `json:"title"`
-	Series           string    `json:"series"`
-	Specialty        string    `json:"specialty"`
-	Level            string    `json:"level"`
-	Committee        string    `json:"committee"`
-	Status           string    `json:"status"`
-	IssuedAt         time.Time `json:"issued_at"`
-	Batch            string    `json:"batch"`
-	VerificationCode string    `json:"verification_code"`
+	Number           string     `json:"number"`
+	Name             string     `json:"name"`
+	IDNumber         string     `json:"id_number_masked"`
+	Title            string     `json:"title"`
+	Series           string     `json:"series"`
+	Specialty        string     `json:"specialty"`
+	Level            string     `json:"level"`
+	Committee        string     `json:"committee"`
+	Status           string     `json:"status"`
+	StatusReason     string     `json:"status_reason,omitempty"`
+	StatusAt         *time.Time `json:"status_at,omitempty"`
+	IssuedAt         time.Time  `json:"issued_at"`
+	Batch            string     `json:"batch"`
+	VerificationCode string     `json:"verification_code"`
 }
 
 func newListCmd() *cobra.Command {
@@ -59,12 +61,13 @@ func newListCmd() *cobra.Command {
 				fmt.Fprintln(tw, "NUMBER\tNAME\tTITLE\tSTATUS\tISSUED\tBATCH")
 			}
 			n := 0
-			err = st.List(cmd.Context(), store.Filter{BatchID: o.batch, Committee: o.committee, Limit: o.limit}, func(c *store.Certificate) error {
+			err = st.List(cmd.Context(), store.Filter{BatchID: o.batch, Committee: o.committee, Status: o.status, Limit: o.limit}, func(c *store.Certificate) error {
 				n++
 				if o.json {
 					return enc.Encode(listEntry{Number: c.Number, Name: c.HolderName, IDNumber: c.HolderIDMask, Title: c.Title,
 						Series: c.Series, Specialty: c.Specialty, Level: c.Level, Committee: c.Committee, Status: c.Status,
-						IssuedAt: c.IssuedAt, Batch: c.BatchID, VerificationCode: c.VerificationCode})
+						IssuedAt: c.IssuedAt, Batch: c.BatchID, VerificationCode: c.VerificationCode,
+						StatusReason: c.StatusReason, StatusAt: timePtr(c.StatusAt)})
 				}
 				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.HolderName, c.Title, c.Status, c.IssuedAt.Format(time.DateOnly), c.BatchID)
 				return err
@@ -85,6 +88,14 @@ func newListCmd() *cobra.Command {
 	f.StringVar(&o.batch, "batch", "", "only this batch")
 	f.StringVar(&o.committee, "committee", "", "only this committee")
 	f.IntVar(&o.limit, "limit", 0, "at most this many")
+	f.StringVar(&o.status, "status", "", "only certificates with this status: valid, revoked or suspended")
 	c.MarkFlagRequired("data")
 	return c
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/store"
 )
 
 // Exit codes.
@@ -86,8 +89,27 @@ Start with "titlecert demo".`,
 		newShowCmd(),
 		newKeysCmd(),
 		newVerifyCmd(),
+		newStatusChangeCmd(store.ActionRevoke),
+		newStatusChangeCmd(store.ActionSuspend),
+		newStatusChangeCmd(store.ActionReinstate),
+		newRevocationsCmd(),
+		newStatusCmd(),
 		newDemoCmd(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	return root
+}
+
+// operatorName is who is recorded as acting: the flag, else the login name.
+func operatorName(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
 }

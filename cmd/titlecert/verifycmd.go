@@ -17,10 +17,12 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
+	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
 type verifyOptions struct {
 	trust, idNumber string
+	status          []string
 	json            bool
 	now             func() time.Time
 }
@@ -48,6 +50,7 @@ errors or unreadable input.`,
 	f.StringVar(&o.trust, "trust", "", "trusted issuer public keys (JWKS, from titlecert keys export)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
 	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's")
+	f.StringArrayVar(&o.status, "status", nil, "signed status list file(s) from titlecert status export (repeatable); without it revocation is not checked")
 	c.MarkFlagRequired("trust")
 	return c
 }
@@ -62,6 +65,25 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 		return usagef("--trust %s: %v", o.trust, err)
 	}
 	opts := verify.Options{Trust: trust, Now: o.now}
+	if len(o.status) > 0 {
+		now := time.Now()
+		if o.now != nil {
+			now = o.now()
+		}
+		set := statuslist.NewSet(trust, now)
+		for _, f := range o.status {
+			data, err := readCapped(f, 4*statuslist.MaxTokenLen)
+			if err != nil {
+				return usagef("--status: %v", err)
+			}
+			if err := set.AddBundle(data); err != nil {
+				// Not fatal: certificates that point at a bad list are
+				// reported as unknown, with the reason.
+				fmt.Fprintf(cmd.ErrOrStderr(), "titlecert: warning: --status %s: %v\n", f, err)
+			}
+		}
+		opts.Status = set
+	}
 	if o.idNumber != "" {
 		id := cert.NormalizeIDNumber(o.idNumber)
 		if err := cert.CheckIDNumber(id, time.Now()); err != nil {
@@ -175,6 +197,19 @@ func printResult(w io.Writer, r verify.Result) {
 	switch r.Status {
 	case verify.Valid:
 		fmt.Fprintf(w, "VALID 有效")
+	case verify.Revoked, verify.Suspended:
+		zh := map[verify.Verdict]string{verify.Revoked: "已撤销", verify.Suspended: "已暂停"}[r.Status]
+		fmt.Fprintf(w, "%s %s: %s", strings.ToUpper(string(r.Status)), zh, r.Reason)
+		for _, t := range []*time.Time{r.RevokedAt, r.SuspendedAt} {
+			if t != nil {
+				fmt.Fprintf(w, ", since %s", t.In(chinaTime).Format("2006-01-02"))
+			}
+		}
+	case verify.Unknown:
+		fmt.Fprintf(w, "UNKNOWN 状态未知: %s", r.Reason)
+		if r.Detail != "" {
+			fmt.Fprintf(w, " — %s", r.Detail)
+		}
 	default:
 		fmt.Fprintf(w, "%s 无效: %s", strings.ToUpper(string(r.Status)), r.Reason)
 		if r.Detail != "" {
@@ -193,6 +228,11 @@ func printResult(w io.Writer, r verify.Result) {
 	}
 	if r.Status != verify.Valid {
 		fmt.Fprintln(w, "  (the claims below are signed by a trusted key but the certificate is not valid)")
+	}
+	if !r.StatusChecked {
+		fmt.Fprintln(w, "  (revocation not checked: give --status FILE from the issuer)")
+	} else if r.StatusList != nil && !r.StatusList.IssuedAt.IsZero() {
+		fmt.Fprintf(w, "  (status list of %s, valid until %s)\n", r.StatusList.IssuedAt.In(chinaTime).Format("2006-01-02 15:04"), r.StatusList.ExpiresAt.In(chinaTime).Format("2006-01-02 15:04"))
 	}
 	line("证书编号 Number:", c.Number)
 	line("持证人 Holder:", fmt.Sprintf("%s (%s)", c.HolderName, c.HolderIDMask))

@@ -198,6 +198,39 @@ CREATE UNIQUE INDEX certificates_verification_code ON certificates (verification
 CREATE INDEX certificates_batch ON certificates (batch_id, number);
 CREATE INDEX certificates_committee ON certificates (committee, number);
 `,
+	// 2: revocation and the integrity archive.
+	`
+ALTER TABLE certificates ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE certificates ADD COLUMN status_at INTEGER; -- Unix seconds; NULL while never changed
+CREATE INDEX certificates_not_valid ON certificates (status_list, status_index) WHERE status <> 'valid';
+
+CREATE TABLE status_events (
+	id           INTEGER PRIMARY KEY,
+	number       TEXT NOT NULL REFERENCES certificates (number),
+	action       TEXT NOT NULL,
+	from_status  TEXT NOT NULL,
+	to_status    TEXT NOT NULL,
+	reason       TEXT NOT NULL,
+	note         TEXT NOT NULL,
+	operator     TEXT NOT NULL,
+	effective_at INTEGER NOT NULL,
+	recorded_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX status_events_number ON status_events (number, id);
+CREATE INDEX status_events_recorded ON status_events (recorded_at, id);
+
+-- The integrity archive is append-only, and revocation is permanent: the
+-- database itself refuses otherwise, whatever program writes to it.
+CREATE TRIGGER status_events_no_update BEFORE UPDATE ON status_events
+BEGIN SELECT RAISE(ABORT, 'the integrity archive is append-only'); END;
+CREATE TRIGGER status_events_no_delete BEFORE DELETE ON status_events
+BEGIN SELECT RAISE(ABORT, 'the integrity archive is append-only'); END;
+CREATE TRIGGER certificates_revocation_final BEFORE UPDATE OF status ON certificates
+WHEN OLD.status = 'revoked' AND NEW.status <> 'revoked'
+BEGIN SELECT RAISE(ABORT, 'a revoked certificate stays revoked'); END;
+CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates
+BEGIN SELECT RAISE(ABORT, 'issued certificates are never deleted'); END;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -382,7 +415,7 @@ func (s *Store) Issue(ctx context.Context, b store.Batch, certs []store.Certific
 			return fmt.Errorf("sqlite: recording batch %q: %w", b.ID, err)
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO certificates (`+certColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL)`)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
@@ -449,7 +482,8 @@ func conflict(err error, c *store.Certificate) error {
 
 const certColumns = `number, seq, batch_id, holder_key, title_key,
 	holder_name, holder_id_mask, series, specialty, level, title, committee, review_date,
-	status_list, status_index, jws, jws_hash, pdf_hash, verification_code, issued_at, status`
+	status_list, status_index, jws, jws_hash, pdf_hash, verification_code, issued_at, status,
+	status_reason, status_at`
 
 type scanner interface{ Scan(...any) error }
 
@@ -459,16 +493,21 @@ func scanCert(row scanner) (*store.Certificate, error) {
 		list, index sql.NullInt64
 		code        sql.NullString
 		issued      int64
+		statusAt    sql.NullInt64
 	)
 	err := row.Scan(&c.Number, &c.Seq, &c.BatchID, &c.HolderKey, &c.TitleKey,
 		&c.HolderName, &c.HolderIDMask, &c.Series, &c.Specialty, &c.Level, &c.Title, &c.Committee, &c.ReviewDate,
-		&list, &index, &c.JWS, &c.JWSHash, &c.PDFHash, &code, &issued, &c.Status)
+		&list, &index, &c.JWS, &c.JWSHash, &c.PDFHash, &code, &issued, &c.Status,
+		&c.StatusReason, &statusAt)
 	if err != nil {
 		return nil, err
 	}
 	c.StatusList, c.StatusIndex = list.Int64, index.Int64
 	c.VerificationCode = code.String
 	c.IssuedAt = time.Unix(issued, 0).UTC()
+	if statusAt.Valid {
+		c.StatusAt = time.Unix(statusAt.Int64, 0).UTC()
+	}
 	c.JWSHash, c.PDFHash = nilIfEmpty(c.JWSHash), nilIfEmpty(c.PDFHash)
 	return &c, nil
 }
@@ -530,6 +569,18 @@ func (s *Store) List(ctx context.Context, f store.Filter, fn func(*store.Certifi
 	if f.After != "" {
 		q += ` AND number > ?`
 		args = append(args, f.After)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.ReviewedFrom != "" {
+		q += ` AND review_date >= ?`
+		args = append(args, f.ReviewedFrom)
+	}
+	if f.ReviewedUntil != "" {
+		q += ` AND review_date <= ?`
+		args = append(args, f.ReviewedUntil)
 	}
 	q += ` ORDER BY number`
 	if f.Limit > 0 {

@@ -67,6 +67,10 @@ func Run(t *testing.T, open OpenFunc) {
 		{"List", testList},
 		{"ListCallback", testListCallback},
 		{"Cancelled", testCancelled},
+		{"RevokeSuspendReinstate", testRevokeSuspendReinstate},
+		{"BulkRevoke", testBulkRevoke},
+		{"ChangeStatusRefusals", testChangeStatusRefusals},
+		{"StatusEntries", testStatusEntries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/sqlite"
+	"github.com/titlecert/titlecert/verify/statuslist"
+)
+
+func newStatusCmd() *cobra.Command {
+	c := &cobra.Command{Use: "status", Short: "Publish signed status lists (revocations)"}
+	c.AddCommand(newStatusExportCmd())
+	return c
+}
+
+type statusExportOptions struct {
+	data, out, dir, passphraseFile string
+	validity, ttl                  time.Duration
+	now                            func() time.Time
+}
+
+func newStatusExportCmd() *cobra.Command {
+	o := &statusExportOptions{}
+	c := &cobra.Command{
+		Use:   "export --data DIR (--out FILE | --dir DIR)",
+		Short: "Sign the current status lists: one statuslist+jwt per list",
+		Long: `Sign the current status lists (IETF Token Status List, 2 bits per certificate:
+0 valid, 1 revoked, 2 suspended) with the issuer key. --out writes them all into
+one file, one token per line, for "titlecert verify --status FILE"; --dir writes
+one file per list at the path of its URI (DIR/s/1, DIR/s/2, ...), for a web
+server or CDN. Verifiers treat a list as unusable after its expiry (--validity),
+so export again well before then, and after every revocation.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (o.out == "") == (o.dir == "") {
+				return usagef("give --out FILE or --dir DIR")
+			}
+			if o.validity < time.Hour || o.validity > 90*24*time.Hour {
+				return usagef("--validity must be between 1h and 2160h (90 days)")
+			}
+			if o.ttl <= 0 || o.ttl > o.validity {
+				return usagef("--ttl must be positive and at most --validity")
+			}
+			d, err := datadir.Open(o.data)
+			if err != nil {
+				return usageError{err}
+			}
+			pass, err := readPassphrase(o.passphraseFile, false)
+			if err != nil {
+				return err
+			}
+			secrets, err := d.Unlock(pass)
+			if err != nil {
+				return err
+			}
+			st, err := sqlite.Open(d.StorePath())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			now := time.Now
+			if o.now != nil {
+				now = o.now
+			}
+			toks, stats, err := exportStatusLists(cmd.Context(), st, d, secrets, now(), o.validity, o.ttl)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if o.out != "" {
+				var buf bytes.Buffer
+				for _, t := range toks {
+					buf.WriteString(t.token)
+					buf.WriteByte('\n')
+				}
+				if err := datadir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+					return err
+				}
+			} else {
+				for _, t := range toks {
+					path := filepath.Join(o.dir, "s", strconv.FormatInt(t.id, 10))
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						return err
+					}
+					if err := datadir.WriteFileAtomic(path, []byte(t.token), 0o644); err != nil {
+						return err
+					}
+				}
+			}
+			fmt.Fprintf(out, "signed %d status list(s): %d revoked, %d suspended; valid until %s\n",
+				len(toks), stats[store.StatusRevoked], stats[store.StatusSuspended], now().Add(o.validity).In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.data, "data", "", "data directory")
+	f.StringVar(&o.out, "out", "", "write all lists to this file, one per line")
+	f.StringVar(&o.dir, "dir", "", "write one file per list under this folder (s/ID)")
+	f.DurationVar(&o.validity, "validity", 7*24*time.Hour, "how long verifiers may use the lists (exp = now + validity)")
+	f.DurationVar(&o.ttl, "ttl", 12*time.Hour, "how long verifiers may cache a list before fetching it again")
+	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
+	c.MarkFlagRequired("data")
+	return c
+}
+
+type signedList struct {
+	id    int64
+	token string
+}
+
+// exportStatusLists builds and signs every status list of the store.
+func exportStatusLists(ctx context.Context, st store.Store, d *datadir.Dir, secrets *datadir.Secrets, now time.Time, validity, ttl time.Duration) ([]signedList, map[string]int, error) {
+	signer, err := cert.NewJWTSigner(secrets.SigningKey, statuslist.MediaType)
+	if err != nil {
+		return nil, nil, err
+	}
+	lists, err := st.StatusLists(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	stats := map[string]int{}
+	var out []signedList
+	for _, info := range lists {
+		size := int(info.Size)
+		if size < statuslist.MinSize {
+			size = statuslist.MinSize
+		}
+		l, err := statuslist.New(size)
+		if err != nil {
+			return nil, nil, err
+		}
+		var details []statuslist.Detail
+		err = st.StatusEntries(ctx, info.ID, func(e store.StatusEntry) error {
+			v := uint8(statuslist.Revoked)
+			if e.Status == store.StatusSuspended {
+				v = statuslist.Suspended
+			}
+			stats[e.Status]++
+			details = append(details, statuslist.Detail{Index: e.Index, Reason: e.Reason, At: e.At.Unix()})
+			return l.Set(int(e.Index), v)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		claims, err := statuslist.Build(l, d.Config.IssuerID, d.Config.StatusURI(info.ID), now, validity, ttl, details)
+		if err != nil {
+			return nil, nil, err
+		}
+		tok, err := statuslist.Sign(signer, claims)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, signedList{info.ID, tok})
+	}
+	return out, stats, nil
+}

@@ -1,0 +1,152 @@
+package statuslist
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+)
+
+// MediaType is the JWT "typ" of a status list.
+const MediaType = "statuslist+jwt"
+
+// MaxTokenLen bounds a status list token (a list of MaxEntries entries
+// with many revocations still compresses far below it).
+const MaxTokenLen = 8 << 20
+
+// Detail is what a list says about one entry that is not valid. It names
+// no person.
+type Detail struct {
+	Index  int64  `json:"idx"`
+	Reason string `json:"reason,omitempty"`
+	At     int64  `json:"at,omitempty"` // when the status took effect, Unix seconds
+}
+
+// Claims are the payload of a status list token.
+type Claims struct {
+	Issuer     string      `json:"iss"`
+	Subject    string      `json:"sub"` // the list's URI, as in certificates
+	IssuedAt   int64       `json:"iat"`
+	Expiry     int64       `json:"exp"`
+	TTL        int64       `json:"ttl"` // seconds a verifier may cache the list before fetching again
+	StatusList StatusClaim `json:"status_list"`
+	Details    []Detail    `json:"titlecert_details,omitempty"`
+}
+
+// StatusClaim is the "status_list" claim.
+type StatusClaim struct {
+	Bits int    `json:"bits"`
+	Lst  string `json:"lst"`
+}
+
+// Build makes the claims of a list: iss, sub, iat, exp = iat + validity,
+// ttl, the encoded list and its details sorted by index.
+func Build(l *List, issuer, uri string, iat time.Time, validity, ttl time.Duration, details []Detail) (*Claims, error) {
+	lst, err := l.Encode()
+	if err != nil {
+		return nil, err
+	}
+	ds := append([]Detail(nil), details...)
+	sort.Slice(ds, func(i, j int) bool { return ds[i].Index < ds[j].Index })
+	return &Claims{
+		Issuer: issuer, Subject: uri, IssuedAt: iat.Unix(), Expiry: iat.Add(validity).Unix(), TTL: int64(ttl / time.Second),
+		StatusList: StatusClaim{Bits: Bits, Lst: lst}, Details: ds,
+	}, nil
+}
+
+// Sign signs the claims with s, a signer from cert.NewJWTSigner(key, MediaType).
+func Sign(s jose.Signer, c *Claims) (string, error) {
+	js, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("statuslist: %w", err)
+	}
+	obj, err := s.Sign(js)
+	if err != nil {
+		return "", fmt.Errorf("statuslist: signing: %w", err)
+	}
+	return obj.CompactSerialize()
+}
+
+// Token is a verified status list.
+type Token struct {
+	Claims
+	KeyID   string
+	list    *List
+	details map[int64]Detail
+}
+
+// Errors Parse returns, for errors.Is: the list cannot be trusted
+// (ErrUntrusted) or is out of date (ErrExpired).
+var (
+	ErrUntrusted = errors.New("statuslist: status list not signed by a trusted key")
+	ErrExpired   = errors.New("statuslist: status list expired")
+)
+
+// Parse verifies a status list token against the trusted keys at time now:
+// size, algorithm (EdDSA, ES256), typ, kid in trust, signature, claims,
+// expiry; then decodes the list.
+func Parse(token string, trust jose.JSONWebKeySet, now time.Time) (*Token, error) {
+	token = strings.TrimSpace(token)
+	if len(token) > MaxTokenLen {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(token))
+	}
+	obj, err := jose.ParseSignedCompact(token, cert.Algorithms)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if len(obj.Signatures) != 1 {
+		return nil, fmt.Errorf("%w: want one signature", ErrMalformed)
+	}
+	h := obj.Signatures[0].Protected
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != MediaType {
+		return nil, fmt.Errorf("%w: typ is %q, want %q", ErrMalformed, typ, MediaType)
+	}
+	keys := trust.Key(h.KeyID)
+	if h.KeyID == "" || len(keys) == 0 {
+		return nil, fmt.Errorf("%w: key %q", ErrUntrusted, h.KeyID)
+	}
+	payload, err := obj.Verify(keys[0].Key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad signature", ErrUntrusted)
+	}
+	var t Token
+	dec := json.NewDecoder(strings.NewReader(string(payload)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t.Claims); err != nil {
+		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+	}
+	if t.StatusList.Bits != Bits || t.Subject == "" || t.IssuedAt <= 0 || t.Expiry <= t.IssuedAt {
+		return nil, fmt.Errorf("%w: needs bits 2, sub, iat and exp after iat", ErrMalformed)
+	}
+	if now.Unix() >= t.Expiry {
+		return nil, fmt.Errorf("%w: %s expired at %s", ErrExpired, t.Subject, time.Unix(t.Expiry, 0).UTC().Format(time.RFC3339))
+	}
+	if t.IssuedAt > now.Add(5*time.Minute).Unix() {
+		return nil, fmt.Errorf("%w: issued in the future", ErrMalformed)
+	}
+	if t.list, err = Decode(t.StatusList.Lst); err != nil {
+		return nil, err
+	}
+	t.details = make(map[int64]Detail, len(t.Details))
+	for _, d := range t.Details {
+		t.details[d.Index] = d
+	}
+	t.KeyID = h.KeyID
+	return &t, nil
+}
+
+// Lookup returns the status of entry idx and, when the list carries it,
+// its detail. ok is false when idx is outside the list.
+func (t *Token) Lookup(idx int64) (v uint8, d Detail, ok bool) {
+	v, ok = t.list.Get(idx)
+	return v, t.details[idx], ok
+}
+
+// Len returns the number of entries.
+func (t *Token) Len() int { return t.list.Len() }
