@@ -246,6 +246,7 @@ type Store interface {
 	Batches(ctx context.Context) ([]Batch, error)
 
 	Revoker
+	Ledger
 
 	// Close releases the store's resources. Other methods fail after
 	// Close; calling Close more than once is safe.
@@ -386,4 +387,57 @@ type Revoker interface {
 	// StatusEntries calls fn for every entry of list that is not valid, by
 	// index.
 	StatusEntries(ctx context.Context, list int64, fn func(StatusEntry) error) error
+}
+
+// Channels of an online verification, as recorded in a holder's log.
+const (
+	ChannelPage   = "page"   // the page the QR code opens
+	ChannelAPI    = "api"    // POST /api/v1/verify or GET /api/v1/certificates
+	ChannelLookup = "lookup" // the look-up form (number and name, or verification code)
+	ChannelUpload = "upload" // a PDF uploaded to the verification page
+)
+
+// Verification is one online verification of a certificate, as its holder
+// may see it. It records nothing about the verifier.
+type Verification struct {
+	Number  string
+	At      time.Time
+	Channel string
+}
+
+// AuditEntry is one line of the audit log: downloads and administrative
+// actions. It never holds an ID number or a token.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string // token name for administrative actions, "holder" for downloads
+	Action string // e.g. "download", "revoke", "token.create"
+	Number string // the certificate concerned, if any
+	Detail string
+}
+
+// AdminToken is an issuer API token; the store keeps only its hash.
+type AdminToken struct {
+	Name      string
+	Hash      []byte // SHA-256 of the token
+	CreatedAt time.Time
+}
+
+// Ledger is the part of a store that keeps what the verification server
+// records: holders' verification logs, the audit log and API tokens. Every
+// Store implements it.
+type Ledger interface {
+	// RecordVerification appends v to the holder's log of v.Number.
+	RecordVerification(ctx context.Context, v Verification) error
+	// Verifications calls fn for each verification of number, newest first,
+	// at most limit (0: all).
+	Verifications(ctx context.Context, number string, limit int, fn func(Verification) error) error
+	// Audit appends e to the audit log (e.ID is assigned).
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLog calls fn for each audit entry, oldest first.
+	AuditLog(ctx context.Context, fn func(AuditEntry) error) error
+	// CreateToken records a token hash under a unique name (ErrExists).
+	CreateToken(ctx context.Context, t AdminToken) error
+	// TokenByHash returns the token whose hash is h, or ErrNotFound.
+	TokenByHash(ctx context.Context, h []byte) (*AdminToken, error)
 }

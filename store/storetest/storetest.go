@@ -71,6 +71,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"BulkRevoke", testBulkRevoke},
 		{"ChangeStatusRefusals", testChangeStatusRefusals},
 		{"StatusEntries", testStatusEntries},
+		{"Ledger", testLedger},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
