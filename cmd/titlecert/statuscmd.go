@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/sqlite"
-	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -73,7 +71,10 @@ so export again well before then, and after every revocation.`,
 			if o.now != nil {
 				now = o.now
 			}
-			toks, stats, err := exportStatusLists(cmd.Context(), st, d, secrets, now(), o.validity, o.ttl)
+			toks, stats, err := publish.StatusLists(cmd.Context(), st, publish.Options{
+				IssuerID: d.Config.IssuerID, URI: d.Config.StatusURI, Key: secrets.SigningKey,
+				Now: now(), Validity: o.validity, TTL: o.ttl,
+			})
 			if err != nil {
 				return err
 			}
@@ -81,7 +82,7 @@ so export again well before then, and after every revocation.`,
 			if o.out != "" {
 				var buf bytes.Buffer
 				for _, t := range toks {
-					buf.WriteString(t.token)
+					buf.WriteString(t.Token)
 					buf.WriteByte('\n')
 				}
 				if err := datadir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
@@ -89,11 +90,11 @@ so export again well before then, and after every revocation.`,
 				}
 			} else {
 				for _, t := range toks {
-					path := filepath.Join(o.dir, "s", strconv.FormatInt(t.id, 10))
+					path := filepath.Join(o.dir, "s", strconv.FormatInt(t.ID, 10))
 					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 						return err
 					}
-					if err := datadir.WriteFileAtomic(path, []byte(t.token), 0o644); err != nil {
+					if err := datadir.WriteFileAtomic(path, []byte(t.Token), 0o644); err != nil {
 						return err
 					}
 				}
@@ -107,61 +108,9 @@ so export again well before then, and after every revocation.`,
 	f.StringVar(&o.data, "data", "", "data directory")
 	f.StringVar(&o.out, "out", "", "write all lists to this file, one per line")
 	f.StringVar(&o.dir, "dir", "", "write one file per list under this folder (s/ID)")
-	f.DurationVar(&o.validity, "validity", 7*24*time.Hour, "how long verifiers may use the lists (exp = now + validity)")
-	f.DurationVar(&o.ttl, "ttl", 12*time.Hour, "how long verifiers may cache a list before fetching it again")
+	f.DurationVar(&o.validity, "validity", publish.DefaultValidity, "how long verifiers may use the lists (exp = now + validity)")
+	f.DurationVar(&o.ttl, "ttl", publish.DefaultTTL, "how long verifiers may cache a list before fetching it again")
 	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
 	c.MarkFlagRequired("data")
 	return c
-}
-
-type signedList struct {
-	id    int64
-	token string
-}
-
-// exportStatusLists builds and signs every status list of the store.
-func exportStatusLists(ctx context.Context, st store.Store, d *datadir.Dir, secrets *datadir.Secrets, now time.Time, validity, ttl time.Duration) ([]signedList, map[string]int, error) {
-	signer, err := cert.NewJWTSigner(secrets.SigningKey, statuslist.MediaType)
-	if err != nil {
-		return nil, nil, err
-	}
-	lists, err := st.StatusLists(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	stats := map[string]int{}
-	var out []signedList
-	for _, info := range lists {
-		size := int(info.Size)
-		if size < statuslist.MinSize {
-			size = statuslist.MinSize
-		}
-		l, err := statuslist.New(size)
-		if err != nil {
-			return nil, nil, err
-		}
-		var details []statuslist.Detail
-		err = st.StatusEntries(ctx, info.ID, func(e store.StatusEntry) error {
-			v := uint8(statuslist.Revoked)
-			if e.Status == store.StatusSuspended {
-				v = statuslist.Suspended
-			}
-			stats[e.Status]++
-			details = append(details, statuslist.Detail{Index: e.Index, Reason: e.Reason, At: e.At.Unix()})
-			return l.Set(int(e.Index), v)
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		claims, err := statuslist.Build(l, d.Config.IssuerID, d.Config.StatusURI(info.ID), now, validity, ttl, details)
-		if err != nil {
-			return nil, nil, err
-		}
-		tok, err := statuslist.Sign(signer, claims)
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, signedList{info.ID, tok})
-	}
-	return out, stats, nil
 }

@@ -1,0 +1,91 @@
+// Package publish builds and signs what an issuer publishes for verifiers:
+// its status lists. The CLI (titlecert status export) and the verification
+// server share it, so a list is the same however it is published.
+package publish
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/verify/statuslist"
+)
+
+// Defaults for status lists.
+const (
+	DefaultValidity = 7 * 24 * time.Hour
+	DefaultTTL      = 12 * time.Hour
+)
+
+// List is one signed status list.
+type List struct {
+	ID       int64
+	URI      string
+	Token    string // the statuslist+jwt
+	IssuedAt time.Time
+	Expires  time.Time
+	TTL      time.Duration
+}
+
+// Stats counts the entries that are not valid, by store status.
+type Stats map[string]int
+
+// Options say who signs and for how long.
+type Options struct {
+	IssuerID string
+	URI      func(list int64) string // the list's URI, as certificates carry it
+	Key      jose.JSONWebKey         // the issuer's private signing key
+	Now      time.Time
+	Validity time.Duration // exp = Now + Validity
+	TTL      time.Duration
+}
+
+// StatusLists builds and signs every status list the store has opened.
+func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stats, error) {
+	signer, err := cert.NewJWTSigner(o.Key, statuslist.MediaType)
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := st.StatusLists(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	stats := Stats{}
+	var out []List
+	for _, info := range infos {
+		size := max(int(info.Size), statuslist.MinSize)
+		l, err := statuslist.New(size)
+		if err != nil {
+			return nil, nil, err
+		}
+		var details []statuslist.Detail
+		err = st.StatusEntries(ctx, info.ID, func(e store.StatusEntry) error {
+			v := uint8(statuslist.Revoked)
+			if e.Status == store.StatusSuspended {
+				v = statuslist.Suspended
+			}
+			stats[e.Status]++
+			details = append(details, statuslist.Detail{Index: e.Index, Reason: e.Reason, At: e.At.Unix()})
+			return l.Set(int(e.Index), v)
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
+		}
+		uri := o.URI(info.ID)
+		claims, err := statuslist.Build(l, o.IssuerID, uri, o.Now, o.Validity, o.TTL, details)
+		if err != nil {
+			return nil, nil, err
+		}
+		tok, err := statuslist.Sign(signer, claims)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, List{ID: info.ID, URI: uri, Token: tok, IssuedAt: time.Unix(claims.IssuedAt, 0).UTC(),
+			Expires: time.Unix(claims.Expiry, 0).UTC(), TTL: o.TTL})
+	}
+	return out, stats, nil
+}
