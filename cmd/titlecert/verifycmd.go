@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ import (
 type verifyOptions struct {
 	trust, idNumber string
 	status          []string
+	statusURLs      []string
+	online          bool
+	cacheDir        string
 	json            bool
 	now             func() time.Time
 }
@@ -50,6 +54,9 @@ errors or unreadable input.`,
 	f.StringVar(&o.trust, "trust", "", "trusted issuer public keys (JWKS, from titlecert keys export)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
 	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's")
+	f.StringArrayVar(&o.statusURLs, "status-url", nil, "fetch the status list at this URL (repeatable; cached by its ttl)")
+	f.BoolVar(&o.online, "online", false, "fetch each certificate's status list from the URI it carries (cached by its ttl)")
+	f.StringVar(&o.cacheDir, "cache", "", "folder for fetched status lists (default: the user cache folder)")
 	f.StringArrayVar(&o.status, "status", nil, "signed status list file(s) from titlecert status export (repeatable); without it revocation is not checked")
 	c.MarkFlagRequired("trust")
 	return c
@@ -65,12 +72,28 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 		return usagef("--trust %s: %v", o.trust, err)
 	}
 	opts := verify.Options{Trust: trust, Now: o.now}
-	if len(o.status) > 0 {
+	if len(o.status) > 0 || len(o.statusURLs) > 0 || o.online {
 		now := time.Now()
 		if o.now != nil {
 			now = o.now()
 		}
 		set := statuslist.NewSet(trust, now)
+		cache := o.cacheDir
+		if cache == "" {
+			if d, err := os.UserCacheDir(); err == nil {
+				cache = filepath.Join(d, "titlecert", "status")
+			}
+		}
+		fetcher := &statuslist.Fetcher{CacheDir: cache}
+		for _, u := range o.statusURLs {
+			tok, err := fetcher.Fetch(cmd.Context(), u)
+			if err == nil {
+				err = set.Add(tok)
+			}
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "titlecert: warning: --status-url %s: %v\n", u, err)
+			}
+		}
 		for _, f := range o.status {
 			data, err := readCapped(f, 4*statuslist.MaxTokenLen)
 			if err != nil {
@@ -83,6 +106,9 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 			}
 		}
 		opts.Status = set
+		if o.online {
+			opts.Status = &statuslist.Online{Set: set, Fetcher: fetcher, Ctx: cmd.Context()}
+		}
 	}
 	if o.idNumber != "" {
 		id := cert.NormalizeIDNumber(o.idNumber)

@@ -83,6 +83,9 @@ func (s *Set) AddBundle(data []byte) error {
 	return errors.Join(errs...)
 }
 
+// Has reports whether the set holds a valid list for uri.
+func (s *Set) Has(uri string) bool { _, ok := s.lists[uri]; return ok }
+
 // Len returns the number of valid lists held.
 func (s *Set) Len() int { return len(s.lists) }
 
