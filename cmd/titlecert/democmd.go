@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,8 +14,10 @@ import (
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
+	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -97,12 +100,41 @@ everything is.`,
 			fmt.Fprintf(out, "4. public keys      %s\n", jwks)
 
 			first := filepath.Join(pdfDir, res.Issued[0].File)
-			fmt.Fprintf(out, "5. verifying %s offline:\n\n", first)
+			// Signed status lists: what verifiers check revocation against.
+			secrets, err := d.Unlock([]byte(pass))
+			if err != nil {
+				return err
+			}
+			st, err = sqlite.Open(d.StorePath())
+			if err != nil {
+				return err
+			}
+			lists, _, err := publish.StatusLists(cmd.Context(), st, publish.Options{IssuerID: d.Config.IssuerID, URI: d.Config.StatusURI,
+				Key: secrets.SigningKey, Now: time.Now(), Validity: publish.DefaultValidity, TTL: publish.DefaultTTL})
+			st.Close()
+			if err != nil {
+				return err
+			}
+			statusPath := filepath.Join(dir, "status.jwt")
+			var sb strings.Builder
+			for _, l := range lists {
+				sb.WriteString(l.Token + "\n")
+			}
+			if err := datadir.WriteFileAtomic(statusPath, []byte(sb.String()), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "5. status lists     %s (%d signed list(s), nothing revoked)\n", statusPath, len(lists))
+
+			fmt.Fprintf(out, "6. verifying %s offline, with revocation:\n\n", first)
 			trust, err := keys.ParseTrust(pub)
 			if err != nil {
 				return err
 			}
-			r, err := checkInput(cmd.InOrStdin(), first, verify.Options{Trust: trust})
+			set := statuslist.NewSet(trust, time.Now())
+			if err := set.AddBundle([]byte(sb.String())); err != nil {
+				return err
+			}
+			r, err := checkInput(cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set})
 			if err != nil {
 				return err
 			}
@@ -112,10 +144,12 @@ everything is.`,
 			}
 			fmt.Fprintf(out, `
 Everything is in %s. Try:
-  go run ./cmd/titlecert verify --trust %s %s
+  go run ./cmd/titlecert verify --trust %s --status %s %s
   go run ./cmd/titlecert list --data %s
+  go run ./cmd/titlecert revoke --data %s --reason fraud %s
+  TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert status export --data %s --out %s   # then verify again
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert issue --data %s --in %s --out %s   # refused: already issued
-`, dir, jwks, first, data, passFile, data, csvPath, pdfDir)
+`, dir, jwks, statusPath, first, data, data, res.Issued[0].Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
 			return nil
 		},
 	}
