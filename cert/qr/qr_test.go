@@ -288,3 +288,16 @@ func TestRoundTripSweep(t *testing.T) {
 	}
 	t.Logf("decoded codes of %d different versions", len(versions))
 }
+
+func BenchmarkEncode(b *testing.B) {
+	text := qrText(451) // a typical EdDSA certificate
+	b.ReportAllocs()
+	var c *qr.Code
+	for b.Loop() {
+		var err error
+		if c, err = qr.Encode(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.Version()), "version")
+}
