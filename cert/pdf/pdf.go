@@ -49,13 +49,18 @@ type Document struct {
 	VerificationCode string // cert.VerificationCode(JWS)
 	VerifyURL        string // human-readable URL printed under the QR, e.g. https://verify.example.gov.cn/v
 	IssuerName       string // e.g. 福建省人力资源和社会保障厅
+	// QR is the QR code of QRText when the caller has encoded it already
+	// (qr.Encode); Render encodes QRText when it is nil.
+	QR *qr.Code
 }
 
 // Renderer draws certificates. It holds the font, parsed once; it is safe
 // for concurrent use.
 type Renderer struct {
-	font []byte
-	cov  *coverage
+	font     *fontFile
+	cov      *coverage // what the font can draw
+	base     *coverage // what every subset holds
+	fullFont bool      // hand fpdf the whole font (tests compare)
 }
 
 // NewRenderer returns a Renderer using the embedded certificate font.
@@ -64,7 +69,11 @@ func NewRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{font: fontTTF, cov: cov}, nil
+	ff, err := parseFontFile(fontTTF, cov)
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{font: ff, cov: cov, base: baseChars(cov)}, nil
 }
 
 // chinaTime is the time zone of dates printed on certificates. China has
@@ -119,6 +128,9 @@ func (r *Renderer) check(d Document) error {
 	}
 	if got, err := cert.ParseQRText(d.QRText); err != nil || got != d.JWS {
 		return errors.New("pdf: QR text does not carry the JWS")
+	}
+	if d.QR != nil && d.QR.Text() != d.QRText {
+		return errors.New("pdf: the QR code does not encode the QR text")
 	}
 	if strings.TrimSpace(d.IssuerName) == "" {
 		return errors.New("pdf: issuer name is missing")
@@ -184,9 +196,10 @@ var (
 // page draws on one fpdf document. Every string goes through text, which
 // checks it against the font first; the first error stops drawing.
 type page struct {
-	r   *Renderer
-	f   *fpdf.Fpdf
-	err error
+	r     *Renderer
+	f     *fpdf.Fpdf
+	chars *coverage // the characters of the font subset
+	err   error
 }
 
 // color sets the colour of text, and of the outline of bold text.
@@ -208,6 +221,12 @@ func (p *page) text(x, y float64, s string, bold bool) {
 	if err := p.r.CheckText(s); err != nil {
 		p.err = err
 		return
+	}
+	for _, c := range s {
+		if !p.chars.has(c) {
+			p.err = fmt.Errorf("pdf: internal error: %q (%U) is not in the font subset", c, c)
+			return
+		}
 	}
 	if bold {
 		p.f.SetTextRenderingMode(2)
@@ -461,9 +480,12 @@ func chineseDate(t time.Time) string {
 func (r *Renderer) render(w io.Writer, d Document) error {
 	c := d.Claims
 	issued := c.IssuedTime().In(chinaTime)
-	code, err := qr.Encode(d.QRText)
-	if err != nil {
-		return fmt.Errorf("pdf: QR code: %w", err)
+	code := d.QR
+	if code == nil {
+		var err error
+		if code, err = qr.Encode(d.QRText); err != nil {
+			return fmt.Errorf("pdf: QR code: %w", err)
+		}
 	}
 
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
@@ -484,7 +506,12 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 		Filename:    AttachmentName,
 		Description: "签名证书 / signed certificate (compact JWS)",
 	}})
-	f.AddUTF8FontFromBytes(fontName, "", r.font)
+	chars := r.chars(d)
+	if r.fullFont {
+		f.AddUTF8FontFromBytes(fontName, "", r.font.ttf)
+	} else {
+		f.AddUTF8FontFromBytes(fontName, "", r.font.subset(chars))
+	}
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("pdf: loading font: %w", err)
 	}
@@ -493,7 +520,7 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("pdf: loading font: %w", err)
 	}
-	p := &page{r: r, f: f}
+	p := &page{r: r, f: f, chars: chars}
 
 	// Frame.
 	f.SetDrawColor(red.r, red.g, red.b)

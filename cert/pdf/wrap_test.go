@@ -11,13 +11,13 @@ import (
 func newTestPage(t *testing.T, r *Renderer) *page {
 	t.Helper()
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	f.AddUTF8FontFromBytes(fontName, "", r.font)
+	f.AddUTF8FontFromBytes(fontName, "", r.font.ttf)
 	f.AddPage()
 	f.SetFont(fontName, "", 12)
 	if err := f.Error(); err != nil {
 		t.Fatal(err)
 	}
-	return &page{r: r, f: f}
+	return &page{r: r, f: f, chars: allChars()}
 }
 
 func stripSpaces(s string) string { return strings.ReplaceAll(s, " ", "") }
@@ -61,4 +61,12 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 			t.Errorf("width %v: lines lose characters:\n%s\n%s", w, got, want)
 		}
 	}
+}
+
+func allChars() *coverage {
+	var c coverage
+	for i := range c {
+		c[i] = ^uint64(0)
+	}
+	return &c
 }
