@@ -26,12 +26,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/store"
 )
@@ -55,6 +57,29 @@ type Issuer struct {
 	Workers  int                   // runtime.GOMAXPROCS(0) when 0
 	Operator string                // recorded with the batch
 	Progress func(done, total int) // called as certificates are rendered; may be nil
+	Stats    *Stats                // when set, receives the time spent in each stage
+}
+
+// Stats adds up the time spent in each stage of issuance, summed over the
+// workers (so on two busy cores they add up to about twice the wall time).
+// Its fields are safe to read once Issue has returned.
+type Stats struct {
+	Check atomic.Int64 // nanoseconds checking candidates against the store
+	Hash  atomic.Int64 // computing the holder ID hashes (scrypt)
+	Sign  atomic.Int64 // encoding and signing the claims
+	QR    atomic.Int64 // encoding the QR codes
+	PDF   atomic.Int64 // rendering the PDFs
+	Write atomic.Int64 // writing the PDF files and the manifest
+	Store atomic.Int64 // recording the batch in the store (one transaction)
+}
+
+// timer adds the time since its start to a Stats field.
+func (is *Issuer) timer(field func(*Stats) *atomic.Int64) func() {
+	if is.Stats == nil {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { field(is.Stats).Add(int64(time.Since(start))) }
 }
 
 // Result describes an issued batch.
@@ -90,6 +115,7 @@ func (is *Issuer) Issue(ctx context.Context, cands []roster.Candidate, outDir, s
 		rnd = rand.Reader
 	}
 	// 1. Against the store: nobody may receive the same title twice.
+	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Check })
 	holderKeys := make([][]byte, len(cands))
 	var errs roster.Errors
 	for i := range cands {
@@ -105,6 +131,7 @@ func (is *Issuer) Issue(ctx context.Context, cands []roster.Candidate, outDir, s
 			return nil, fmt.Errorf("batch: checking the store: %w", err)
 		}
 	}
+	stop()
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -201,9 +228,12 @@ func (is *Issuer) Issue(ctx context.Context, cands []roster.Candidate, outDir, s
 				return nil, errors.New("batch: could not find a unique verification code")
 			}
 			jti := make([]byte, 12)
-			io.ReadFull(rnd, jti)
+			if _, err := io.ReadFull(rnd, jti); err != nil {
+				return nil, fmt.Errorf("batch: %w", err)
+			}
 			claims[i].ID = base64.RawURLEncoding.EncodeToString(jti)
-			if err := is.renderOne(&cands[i], claims[i], salts[i], signer, staging, &recs[i]); err != nil {
+			// The ID hash is already in the claims: only sign and render again.
+			if err := is.signAndRender(&cands[i], claims[i], signer, staging, &recs[i]); err != nil {
 				return nil, err
 			}
 		}
@@ -222,13 +252,17 @@ func (is *Issuer) Issue(ctx context.Context, cands []roster.Candidate, outDir, s
 		res.Issued = append(res.Issued, Issued{Number: recs[i].Number, Name: recs[i].HolderName,
 			File: FileName(recs[i].Number), JWS: recs[i].JWS, VerificationCode: recs[i].VerificationCode})
 	}
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
 	if err := writeManifest(filepath.Join(staging, ManifestName(batchID)), res.Issued); err != nil {
 		return nil, err
 	}
+	stop()
 	b := store.Batch{ID: batchID, Source: source, SourceSHA256: sourceHash, Count: len(recs), CreatedAt: issuedAt, Operator: is.Operator}
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Store })
 	if err := is.Store.Issue(ctx, b, recs); err != nil {
 		return nil, fmt.Errorf("batch: recording the batch (nothing was issued): %w", err)
 	}
+	stop()
 	committed = true
 	for _, it := range res.Issued {
 		if err := os.Rename(filepath.Join(staging, it.File), filepath.Join(outDir, it.File)); err != nil {
@@ -302,23 +336,48 @@ func (is *Issuer) render(ctx context.Context, cands []roster.Candidate, claims [
 	return ctx.Err()
 }
 
-// renderOne hashes the ID number, signs, renders the PDF into dir and fills
-// rec.
+// renderOne hashes the ID number (the one costly step, done once per
+// certificate), then signs, renders the PDF into dir and fills rec.
 func (is *Issuer) renderOne(c *roster.Candidate, cl *cert.Claims, salt []byte, signer jose.Signer, dir string, rec *store.Certificate) error {
+	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Hash })
 	h, err := cert.NewIDHash(c.IDNumber, is.IDHashCost, bytes.NewReader(salt))
+	stop()
 	if err != nil {
 		return err
 	}
 	cl.HolderIDHash = h
+	return is.signAndRender(c, cl, signer, dir, rec)
+}
+
+// signAndRender signs cl (which holds its ID hash), renders the PDF into
+// dir and fills rec.
+func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jose.Signer, dir string, rec *store.Certificate) error {
+	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Sign })
 	jws, err := cert.Sign(signer, cl)
+	stop()
 	if err != nil {
 		return err
 	}
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.QR })
+	text := cert.QRText(is.BaseURL, jws)
+	code, err := qr.Encode(text)
+	stop()
+	if err != nil {
+		return fmt.Errorf("batch: QR code: %w", err)
+	}
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
 	var buf bytes.Buffer
-	if err := Render(is.Renderer, is.BaseURL, is.VerifyURL, is.IssuerName, jws, cl, &buf); err != nil {
+	buf.Grow(64 << 10)
+	err = is.Renderer.Render(&buf, pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
+		VerificationCode: cert.VerificationCode(jws), VerifyURL: is.VerifyURL, IssuerName: is.IssuerName})
+	stop()
+	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, FileName(cl.Number)), buf.Bytes()); err != nil {
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
+	err = writeFile(filepath.Join(dir, FileName(cl.Number)), buf.Bytes())
+	stop()
+	if err != nil {
 		return err
 	}
 	jh := sha256.Sum256([]byte(jws))
