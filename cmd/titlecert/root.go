@@ -95,6 +95,7 @@ Start with "titlecert demo".`,
 		newRevocationsCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
+		newBenchCmd(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	return root

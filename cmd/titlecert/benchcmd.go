@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/store/sqlite"
+)
+
+func newBenchCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure titlecert on this machine",
+	}
+	c.AddCommand(newBenchIssueCmd())
+	return c
+}
+
+type benchIssueOptions struct {
+	n, idHashCost int
+	keep          bool
+}
+
+func newBenchIssueCmd() *cobra.Command {
+	o := &benchIssueOptions{}
+	c := &cobra.Command{
+		Use:   "issue [--n 10000] [--id-hash-cost 15]",
+		Short: "Issue a synthetic batch into a throw-away data directory and report the rate",
+		Long: `Generate a batch of synthetic candidates, issue it (checks, ID hashes,
+signatures, QR codes, PDF files, store records) into a temporary data
+directory, print certificates per second, the time spent in each stage and
+the peak memory (RSS), then remove the temporary directory.
+
+The ID hash (scrypt) is deliberately slow: at the default cost it alone
+bounds the rate. --id-hash-cost 10 (the minimum) shows what the rest of the
+pipeline achieves.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchIssue(cmd, o) },
+	}
+	f := c.Flags()
+	f.IntVar(&o.n, "n", 10000, "number of certificates")
+	f.IntVar(&o.idHashCost, "id-hash-cost", cert.DefaultIDHashLogN, fmt.Sprintf("log2 of the scrypt cost of the holder ID hash (%d..%d)", cert.MinIDHashLogN, cert.MaxIDHashLogN))
+	f.BoolVar(&o.keep, "keep", false, "keep the temporary directory and print where it is")
+	return c
+}
+
+func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
+	if o.n < 1 || o.n > roster.DefaultMaxRows {
+		return usagef("--n %d: use 1 to %d", o.n, roster.DefaultMaxRows)
+	}
+	if o.idHashCost < cert.MinIDHashLogN || o.idHashCost > cert.MaxIDHashLogN {
+		return usagef("--id-hash-cost %d: use %d to %d", o.idHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	}
+	out := cmd.OutOrStdout()
+	tmp, err := os.MkdirTemp("", "titlecert-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintf(out, "keeping %s\n", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	pass := []byte("bench passphrase, thrown away with the directory")
+	d, err := datadir.Init(filepath.Join(tmp, "data"), datadir.Config{
+		IssuerID: "bench", IssuerName: "福建省人力资源和社会保障厅", BaseURL: "https://verify.hrss.fj.gov.cn",
+		IDHashCost: o.idHashCost,
+	}, pass, nil, nil)
+	if err != nil {
+		return err
+	}
+	secrets, err := d.Unlock(pass)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	in := filepath.Join(tmp, "candidates.csv")
+	if err := writeSample(in, o.n, now); err != nil {
+		return err
+	}
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(d.StorePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(out, "issuing %d certificates on %d CPUs (GOMAXPROCS %d), ID hash cost 2^%d\n",
+		o.n, runtime.NumCPU(), runtime.GOMAXPROCS(0), o.idHashCost)
+
+	start := time.Now()
+	raw, err := os.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	cands, err := roster.Read(bytes.NewReader(raw), in, roster.Options{
+		Directory: d.Directory, Now: func() time.Time { return now }, CheckName: renderer.CheckText,
+	})
+	if err != nil {
+		return refusal(in, err)
+	}
+	sum := sha256.Sum256(raw)
+	raw = nil
+	read := time.Since(start)
+	stats := &batch.Stats{}
+	is := &batch.Issuer{
+		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,
+		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
+		VerifyURL: d.Config.VerifyURL(), StatusURI: d.Config.StatusURI, IDHashCost: d.Config.IDHashCost,
+		Now: func() time.Time { return now }, Operator: "bench", Stats: stats,
+	}
+	res, err := is.Issue(cmd.Context(), cands, filepath.Join(tmp, "out"), filepath.Base(in), sum[:])
+	if err != nil {
+		return refusal(in, err)
+	}
+	wall := time.Since(start)
+	n := len(res.Issued)
+	fmt.Fprintf(out, "issued %d certificates in %.2f s: %.0f certificates per second\n", n, wall.Seconds(), float64(n)/wall.Seconds())
+	fmt.Fprintf(out, "CPU time per certificate, by stage (summed over workers):\n")
+	per := func(ns int64) string {
+		return fmt.Sprintf("%8.3f ms", float64(ns)/1e6/float64(n))
+	}
+	stages := []struct {
+		name string
+		ns   int64
+	}{
+		{"read/check (file)", int64(read)},
+		{"check (store)", stats.Check.Load()},
+		{"ID hash", stats.Hash.Load()},
+		{"sign", stats.Sign.Load()},
+		{"QR", stats.QR.Load()},
+		{"PDF", stats.PDF.Load()},
+		{"write", stats.Write.Load()},
+		{"store", stats.Store.Load()},
+	}
+	var total, noHash int64
+	for _, s := range stages {
+		fmt.Fprintf(out, "  %-18s %s\n", s.name, per(s.ns))
+		total += s.ns
+		if s.name != "ID hash" {
+			noHash += s.ns
+		}
+	}
+	fmt.Fprintf(out, "  %-18s %s\n  %-18s %s\n", "total", per(total), "total without hash", per(noHash))
+	if hwm := peakRSS(); hwm != "" {
+		fmt.Fprintf(out, "peak RSS: %s\n", hwm)
+	}
+	return nil
+}
+
+func writeSample(path string, n int, now time.Time) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	if err := roster.WriteSampleCSV(w, n, now); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) as Linux
+// reports it, or "" elsewhere.
+func peakRSS() string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	s := bufio.NewScanner(io.LimitReader(f, 1<<16))
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
