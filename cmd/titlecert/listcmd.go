@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 type listOptions struct {
@@ -44,11 +42,7 @@ func newListCmd() *cobra.Command {
 		Short: "List issued certificates",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := datadir.Open(o.data)
-			if err != nil {
-				return usageError{err}
-			}
-			st, err := sqlite.Open(d.StorePath())
+			_, st, err := openData(o.data)
 			if err != nil {
 				return err
 			}

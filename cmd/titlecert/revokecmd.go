@@ -11,9 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 type statusChangeOptions struct {
@@ -114,11 +112,7 @@ func runStatusChange(cmd *cobra.Command, o *statusChangeOptions, action string, 
 		effective = t
 	}
 	operator := operatorName(o.operator)
-	d, err := datadir.Open(o.data)
-	if err != nil {
-		return usageError{err}
-	}
-	st, err := sqlite.Open(d.StorePath())
+	_, st, err := openData(o.data)
 	if err != nil {
 		return err
 	}
@@ -207,11 +201,7 @@ func newRevocationsCmd() *cobra.Command {
 		Short: "List the integrity archive: every revocation, suspension and reinstatement",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := datadir.Open(data)
-			if err != nil {
-				return usageError{err}
-			}
-			st, err := sqlite.Open(d.StorePath())
+			_, st, err := openData(data)
 			if err != nil {
 				return err
 			}

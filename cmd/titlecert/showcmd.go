@@ -11,7 +11,6 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
 )
 
@@ -33,11 +32,7 @@ issued file (use it to replace a lost file).`,
 			if (len(args) == 1) == o.first {
 				return usagef("give a certificate NUMBER or --first")
 			}
-			d, err := datadir.Open(o.data)
-			if err != nil {
-				return usageError{err}
-			}
-			st, err := sqlite.Open(d.StorePath())
+			d, st, err := openData(o.data)
 			if err != nil {
 				return err
 			}
