@@ -50,12 +50,23 @@ type Result struct {
 	SuspendedAt   *time.Time      `json:"suspended_at,omitempty"`
 	Certificate   *cert.Claims    `json:"certificate,omitempty"`
 	JWS           string          `json:"jws,omitempty"`
+	// Original, for a PDF, reports whether the file is byte-identical to
+	// the one its certificate renders to (package verify/scan); nil for
+	// other inputs.
+	Original *bool `json:"original,omitempty"`
+	// Warnings are sentences for people about what was checked, e.g. that
+	// a PDF's visible content may have been altered. They never change
+	// Status.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Sources of the JWS that was checked.
 const (
-	SourceJWS = "jws"
-	SourceURL = "url"
+	SourceJWS           = "jws"            // a compact JWS given as text
+	SourceURL           = "url"            // QR text given as text
+	SourceQRImage       = "qr_image"       // a QR code read from a photo or scan
+	SourcePDFAttachment = "pdf_attachment" // a PDF's certificate.jws attachment
+	SourcePDFQR         = "pdf_qr"         // the QR code printed on a PDF's page
 )
 
 // Check verifies text that is either a compact JWS or the QR text of a

@@ -41,6 +41,9 @@ const (
 	ReasonBadClaims            Reason = "bad_claims"
 	ReasonNotYetValid          Reason = "not_yet_valid"
 	ReasonHolderMismatch       Reason = "holder_mismatch"
+	// ReasonPDFMismatch: the QR code printed on a PDF carries another
+	// certificate than the PDF's attachment (see package verify/scan).
+	ReasonPDFMismatch Reason = "pdf_mismatch"
 )
 
 // Sentinel errors, one per reason, so callers can use errors.Is.
@@ -54,6 +57,7 @@ var (
 	ErrBadClaims            = errors.New("verify: invalid claims")
 	ErrNotYetValid          = errors.New("verify: issued in the future")
 	ErrHolderMismatch       = errors.New("verify: the ID number does not match the holder")
+	ErrPDFMismatch          = errors.New("verify: the PDF's printed QR code and its attachment disagree")
 )
 
 var sentinels = map[Reason]error{
@@ -66,6 +70,7 @@ var sentinels = map[Reason]error{
 	ReasonBadClaims:            ErrBadClaims,
 	ReasonNotYetValid:          ErrNotYetValid,
 	ReasonHolderMismatch:       ErrHolderMismatch,
+	ReasonPDFMismatch:          ErrPDFMismatch,
 }
 
 // InvalidError reports that a certificate is not valid, as opposed to an

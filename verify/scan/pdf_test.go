@@ -1,0 +1,306 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/verify"
+)
+
+const (
+	issuerName = "福建省人力资源和社会保障厅"
+)
+
+var checkTime = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
+
+var (
+	rendererOnce sync.Once
+	renderer     *pdf.Renderer
+	rendererErr  error
+)
+
+func newRenderer(t testing.TB) *pdf.Renderer {
+	t.Helper()
+	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer() })
+	if rendererErr != nil {
+		t.Fatal(rendererErr)
+	}
+	return renderer
+}
+
+// fixture is the test vector's certificate and a second one, both signed
+// by the test key, and their issued PDFs.
+type fixture struct {
+	v          vector
+	trust      jose.JSONWebKeySet
+	jws2       string
+	claims2    *cert.Claims
+	pdf1, pdf2 []byte
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	v := loadVector(t)
+	f := &fixture{v: v, trust: keys.PublicSet(v.Key)}
+	s, err := cert.NewSigner(v.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := *v.Claims
+	c2.Number, c2.HolderName = "2026000002", "李娜"
+	if f.jws2, err = cert.Sign(s, &c2); err != nil {
+		t.Fatal(err)
+	}
+	f.claims2 = &c2
+	f.pdf1 = f.render(t, v.JWS, v.Claims)
+	f.pdf2 = f.render(t, f.jws2, f.claims2)
+	return f
+}
+
+// render issues the PDF as titlecert issue does.
+func (f *fixture) render(t testing.TB, jws string, c *cert.Claims) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := batch.Render(newRenderer(t), f.v.BaseURL, strings.TrimRight(f.v.BaseURL, "/")+"/v", issuerName, jws, c, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func (f *fixture) opts() (verify.Options, PDFOptions) {
+	return verify.Options{Trust: f.trust, Now: checkTime}, PDFOptions{Renderer: renderer}
+}
+
+// pdfcpuConfig is a configuration for editing PDFs in tests that does not
+// create pdfcpu's folder in the home directory.
+func pdfcpuConfig(cmd model.CommandMode) *model.Configuration {
+	c := readConfig()
+	c.Cmd = cmd
+	c.WriteObjectStream = true
+	c.WriteXRefStream = true
+	c.Optimize = true
+	return c
+}
+
+// swapAttachment replaces the PDF's certificate.jws with jws, or removes
+// it when jws is empty.
+func swapAttachment(t *testing.T, doc []byte, jws string) []byte {
+	t.Helper()
+	var removed bytes.Buffer
+	if _, err := pdf.ExtractJWS(bytes.NewReader(doc), int64(len(doc))); errors.Is(err, pdf.ErrNoCertificate) {
+		removed.Write(doc)
+	} else if err := api.RemoveAttachments(bytes.NewReader(doc), &removed, []string{pdf.AttachmentName}, pdfcpuConfig(model.REMOVEATTACHMENTS)); err != nil {
+		t.Fatalf("removing the attachment: %v", err)
+	}
+	if jws == "" {
+		return removed.Bytes()
+	}
+	file := filepath.Join(t.TempDir(), pdf.AttachmentName)
+	if err := os.WriteFile(file, []byte(jws), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var added bytes.Buffer
+	if err := api.AddAttachments(bytes.NewReader(removed.Bytes()), &added, []string{file}, false, pdfcpuConfig(model.ADDATTACHMENTS)); err != nil {
+		t.Fatalf("adding the attachment: %v", err)
+	}
+	got, err := pdf.ExtractJWS(bytes.NewReader(added.Bytes()), int64(added.Len()))
+	if err != nil || got != jws {
+		t.Fatalf("the swapped attachment reads %q, %v", got, err)
+	}
+	return added.Bytes()
+}
+
+// imagePDF makes a PDF whose page is only an image, as a copier's scan.
+func imagePDF(t *testing.T, png []byte) []byte {
+	t.Helper()
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddPage()
+	p.RegisterImageOptionsReader("scan", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	p.ImageOptions("scan", 120, 200, 60, 0, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestIssuedPDF(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	r := CheckPDF(f.pdf1, vo, po)
+	if r.Status != verify.Valid || r.Source != verify.SourcePDFAttachment || r.JWS != f.v.JWS {
+		t.Fatalf("issued PDF: %+v", r)
+	}
+	if r.Original == nil || !*r.Original {
+		t.Fatalf("issued PDF: original = %v, warnings %q", r.Original, r.Warnings)
+	}
+	// From the file alone, the unsigned issuer name and addresses are named.
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], issuerName) || !strings.Contains(r.Warnings[0], f.v.BaseURL) {
+		t.Errorf("warnings: %q", r.Warnings)
+	}
+	// With the issuer's configuration, nothing to warn about.
+	po.Issuers = map[string]Issuer{"fjhrss": {Name: issuerName, BaseURL: f.v.BaseURL}}
+	r = CheckPDF(f.pdf1, vo, po)
+	if r.Status != verify.Valid || r.Original == nil || !*r.Original || len(r.Warnings) != 0 {
+		t.Fatalf("with the issuer's configuration: %+v", r)
+	}
+	// Another configuration: the file is not what that issuer renders.
+	po.Issuers = map[string]Issuer{"fjhrss": {Name: "某某厅", BaseURL: f.v.BaseURL}}
+	r = CheckPDF(f.pdf1, vo, po)
+	if r.Status != verify.Valid || r.Original == nil || *r.Original || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "altered") {
+		t.Fatalf("with another configuration: %+v", r)
+	}
+}
+
+func TestPrintedQRFromVectors(t *testing.T) {
+	f := newFixture(t)
+	ctx, err := readPDF(f.pdf1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := readPrintedQR(ctx)
+	if err != nil || text != f.v.QRText {
+		t.Fatalf("printed QR: %q, %v\nwant %q", text, err, f.v.QRText)
+	}
+}
+
+// The attachment swapped for another certificate's: pdf_mismatch, even
+// though both are validly signed.
+func TestSwappedAttachment(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	r := CheckPDF(swapAttachment(t, f.pdf1, f.jws2), vo, po)
+	if r.Status != verify.Invalid || r.Reason != verify.ReasonPDFMismatch || r.Source != verify.SourcePDFAttachment {
+		t.Fatalf("swapped attachment: %+v", r)
+	}
+	if !strings.Contains(r.Detail, "2026000002") || !strings.Contains(r.Detail, f.v.Claims.Number) {
+		t.Errorf("detail: %s", r.Detail)
+	}
+	if !errors.Is(&verify.InvalidError{Reason: r.Reason}, verify.ErrPDFMismatch) {
+		t.Error("ReasonPDFMismatch has no sentinel")
+	}
+}
+
+// The visible content re-rendered with another name, the attachment and
+// QR code kept: valid (the signed data counts), but not the original.
+func TestAlteredVisibleContent(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	altered := *f.v.Claims
+	altered.HolderName = "王五"
+	doc := f.render(t, f.v.JWS, &altered)
+	r := CheckPDF(doc, vo, po)
+	if r.Status != verify.Valid || r.Original == nil || *r.Original {
+		t.Fatalf("altered PDF: %+v", r)
+	}
+	if len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "altered") || !strings.Contains(r.Warnings[0], "signed data") {
+		t.Errorf("warnings: %q", r.Warnings)
+	}
+	if r.Certificate.HolderName != f.v.Claims.HolderName {
+		t.Errorf("the result shows %q, not the signed name", r.Certificate.HolderName)
+	}
+}
+
+// Without attachment (a print to PDF): the printed code is verified.
+func TestNoAttachment(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	r := CheckPDF(swapAttachment(t, f.pdf1, ""), vo, po)
+	if r.Status != verify.Valid || r.Source != verify.SourcePDFQR || r.JWS != f.v.JWS || r.Original == nil || *r.Original || len(r.Warnings) != 1 {
+		t.Fatalf("without attachment: %+v", r)
+	}
+}
+
+// A scanned PDF: the page is an image.
+func TestScannedPDF(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	code, err := qr.Encode(f.v.QRText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := code.PNG(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := CheckPDF(imagePDF(t, png), vo, po)
+	if r.Status != verify.Valid || r.Source != verify.SourcePDFQR || r.JWS != f.v.JWS {
+		t.Fatalf("scanned PDF: %+v", r)
+	}
+	// An edited PDF whose code is a picture of another certificate's.
+	code2, _ := qr.Encode(cert.QRText(f.v.BaseURL, f.jws2))
+	png2, _ := code2.PNG(4)
+	r = CheckPDF(swapAttachment(t, imagePDF(t, png2), f.v.JWS), vo, po)
+	if r.Status != verify.Invalid || r.Reason != verify.ReasonPDFMismatch {
+		t.Fatalf("picture of another code: %+v", r)
+	}
+}
+
+func TestBrokenPDFs(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	for name, doc := range map[string][]byte{
+		"truncated":  f.pdf1[:len(f.pdf1)/2],
+		"not a PDF":  []byte("hello"),
+		"too large":  append([]byte("%PDF-1.4\n"), make([]byte, pdf.MaxPDFSize)...),
+		"blank page": imagePDF(t, mustPNG(t, 40, 40)),
+	} {
+		r := CheckPDF(doc, vo, po)
+		if r.Status != verify.Invalid || r.Certificate != nil {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+}
+
+// A real rendered page, rasterised at 150 dpi by poppler, then read as an
+// image.
+func TestRenderedPage(t *testing.T) {
+	pdftoppm, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Skip("pdftoppm not installed (apt-get install poppler-utils); skipping the rendered page test")
+	}
+	f := newFixture(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.pdf")
+	if err := os.WriteFile(file, f.pdf1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dpi := range []string{"150", "300"} {
+		for _, format := range []string{"-png", "-jpeg"} {
+			if out, err := exec.Command(pdftoppm, format, "-r", dpi, "-singlefile", file, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+				t.Fatalf("pdftoppm: %v\n%s", err, out)
+			}
+			name := filepath.Join(dir, "page.png")
+			if format == "-jpeg" {
+				name = filepath.Join(dir, "page.jpg")
+			}
+			fh, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := fh.Stat()
+			r, err := CheckImage(fh, st.Size(), verify.Options{Trust: f.trust, Now: checkTime})
+			fh.Close()
+			if err != nil || r.Status != verify.Valid || r.Source != verify.SourceQRImage || r.JWS != f.v.JWS {
+				t.Errorf("%s dpi %s: %+v, %v", dpi, format, r, err)
+			}
+		}
+	}
+}
