@@ -16,8 +16,10 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
+	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
@@ -25,23 +27,29 @@ type verifyOptions struct {
 	trust, idNumber string
 	status          []string
 	statusURLs      []string
+	issuerConfigs   []string
 	online          bool
 	cacheDir        string
 	json            bool
 	now             func() time.Time
 }
 
-// Source of a JWS read from a PDF's attachment.
-const sourcePDFAttachment = "pdf_attachment"
-
 func newVerifyCmd() *cobra.Command {
 	o := &verifyOptions{}
 	c := &cobra.Command{
 		Use:   "verify --trust JWKS [--json] [--id-number N] INPUT...",
-		Short: "Verify certificates offline: a compact JWS, the QR text (URL), a PDF file, or - for stdin",
+		Short: "Verify certificates offline: a compact JWS, the QR text (URL), a PDF file, a photo or scan, or - for stdin",
 		Long: `Verify certificates offline against the issuer public keys in --trust.
 INPUT is a compact JWS, the text of the QR code (a URL), a PDF certificate file,
-a file holding a JWS or QR text, or - to read one from standard input.
+a photo or scan of the QR code (JPEG or PNG, at most 20 MiB and 40 megapixels),
+a file holding a JWS or QR text, or - to read any of these from standard input.
+
+For a PDF, both the attached certificate.jws and the QR code printed on the
+page are read; if they carry different certificates the verdict is invalid
+(pdf_mismatch). The file is also compared with the one its certificate
+renders to: "original" says whether it is byte-identical. The issuer name
+and addresses printed on the page are not signed; without --issuer-config
+they are taken from the file itself and the output names them.
 
 Exit status: 0 when every input is valid, 1 when any is not, 2 for usage
 errors or unreadable input.`,
@@ -58,6 +66,7 @@ errors or unreadable input.`,
 	f.BoolVar(&o.online, "online", false, "fetch each certificate's status list from the URI it carries (cached by its ttl)")
 	f.StringVar(&o.cacheDir, "cache", "", "folder for fetched status lists (default: the user cache folder)")
 	f.StringArrayVar(&o.status, "status", nil, "signed status list file(s) from titlecert status export (repeatable); without it revocation is not checked")
+	f.StringArrayVar(&o.issuerConfigs, "issuer-config", nil, "the issuer's config.json (issuer_id, issuer_name, base_url), to check a PDF's printed issuer name and addresses (repeatable)")
 	c.MarkFlagRequired("trust")
 	return c
 }
@@ -117,12 +126,20 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 		}
 		opts.IDNumber = id
 	}
+	po := scan.PDFOptions{Issuers: map[string]scan.Issuer{}}
+	for _, f := range o.issuerConfigs {
+		id, is, err := readIssuerConfig(f)
+		if err != nil {
+			return usagef("--issuer-config: %v", err)
+		}
+		po.Issuers[id] = is
+	}
 	out := cmd.OutOrStdout()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	allValid := true
 	for i, arg := range args {
-		r, err := checkInput(cmd.InOrStdin(), arg, opts)
+		r, err := checkInputPDF(cmd.InOrStdin(), arg, opts, &po)
 		if err != nil {
 			return usageError{err}
 		}
@@ -146,26 +163,54 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	return nil
 }
 
+// readIssuerConfig reads an issuer's config.json (or a file with the
+// same members) for --issuer-config.
+func readIssuerConfig(path string) (string, scan.Issuer, error) {
+	data, err := readCapped(path, 64<<10)
+	if err != nil {
+		return "", scan.Issuer{}, err
+	}
+	var c datadir.Config
+	if err := json.Unmarshal(data, &c); err != nil {
+		return "", scan.Issuer{}, fmt.Errorf("%s: %v", path, err)
+	}
+	if c.IssuerID == "" || c.IssuerName == "" || c.BaseURL == "" {
+		return "", scan.Issuer{}, fmt.Errorf("%s: issuer_id, issuer_name and base_url are required", path)
+	}
+	return c.IssuerID, scan.Issuer{Name: c.IssuerName, BaseURL: c.BaseURL, VerifyURL: c.VerifyURL()}, nil
+}
+
+// maxInputSize is the most checkInput reads: an image may be larger than
+// a PDF.
+const maxInputSize = max(pdf.MaxPDFSize, scan.MaxImageSize)
+
 // checkInput reads one INPUT and verifies it. An error means the input
 // could not be read (exit 2); an invalid certificate is a Result.
 func checkInput(stdin io.Reader, arg string, o verify.Options) (verify.Result, error) {
+	return checkInputPDF(stdin, arg, o, &scan.PDFOptions{})
+}
+
+// checkInputPDF is checkInput with options for PDF files. What a file is
+// comes from its first bytes: a PDF (%PDF-), a JPEG (FF D8 FF) or PNG
+// image, else the text of a JWS or QR code.
+func checkInputPDF(stdin io.Reader, arg string, o verify.Options, po *scan.PDFOptions) (verify.Result, error) {
 	var data []byte
 	input := arg
 	switch {
 	case arg == "-":
-		b, err := io.ReadAll(io.LimitReader(stdin, pdf.MaxPDFSize+1))
+		b, err := io.ReadAll(io.LimitReader(stdin, maxInputSize+1))
 		if err != nil {
 			return verify.Result{}, fmt.Errorf("reading standard input: %v", err)
 		}
-		if len(b) > pdf.MaxPDFSize {
-			return verify.Result{}, fmt.Errorf("standard input is larger than %d bytes", pdf.MaxPDFSize)
+		if len(b) > maxInputSize {
+			return verify.Result{}, fmt.Errorf("standard input is larger than %d bytes", maxInputSize)
 		}
 		data, input = b, "-"
 	case looksLikeToken(arg):
 		r := verify.Check(arg, o)
 		return r, nil
 	default:
-		b, err := readCapped(arg, pdf.MaxPDFSize)
+		b, err := readCapped(arg, maxInputSize)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return verify.Result{}, fmt.Errorf("%s: no such file, and not a certificate JWS or QR text", arg)
@@ -175,14 +220,25 @@ func checkInput(stdin io.Reader, arg string, o verify.Options) (verify.Result, e
 		data = b
 	}
 	var r verify.Result
-	if bytes.HasPrefix(data, []byte("%PDF-")) {
-		jws, err := pdf.ExtractJWS(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			r = verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Detail: err.Error(), Source: sourcePDFAttachment, CheckedAt: time.Now().UTC().Truncate(time.Second)}
-		} else {
-			r = verify.CheckJWS(jws, sourcePDFAttachment, o)
+	switch scan.Sniff(data) {
+	case scan.KindPDF:
+		if len(data) > pdf.MaxPDFSize {
+			return verify.Result{}, fmt.Errorf("%s is a PDF of %d bytes, at most %d accepted", input, len(data), pdf.MaxPDFSize)
 		}
-	} else {
+		if po.Renderer == nil {
+			rnd, err := pdf.NewRenderer()
+			if err != nil {
+				return verify.Result{}, err
+			}
+			po.Renderer = rnd
+		}
+		r = scan.CheckPDF(data, o, *po)
+	case scan.KindJPEG, scan.KindPNG:
+		var err error
+		if r, err = scan.CheckImage(bytes.NewReader(data), int64(len(data)), o); err != nil {
+			return verify.Result{}, fmt.Errorf("%s: %v", input, strings.TrimPrefix(err.Error(), "scan: "))
+		}
+	default:
 		if len(data) > cert.MaxQRTextLen {
 			r = verify.Result{Status: verify.Invalid, Reason: verify.ReasonTooLarge, Detail: fmt.Sprintf("a JWS or QR text has at most %d characters", cert.MaxQRTextLen), CheckedAt: time.Now().UTC().Truncate(time.Second)}
 		} else {
@@ -243,6 +299,16 @@ func printResult(w io.Writer, r verify.Result) {
 		}
 	}
 	fmt.Fprintln(w)
+	if r.Original != nil {
+		if *r.Original {
+			fmt.Fprintln(w, "  原件 Original file: yes — byte-identical to the file the signed certificate renders to")
+		} else {
+			fmt.Fprintln(w, "  原件 Original file: NO 否")
+		}
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "  注意 warning: %s\n", warning)
+	}
 	c := r.Certificate
 	if c == nil {
 		return
