@@ -39,7 +39,8 @@
 //
 // # Errors
 //
-// Read checks every row and returns either all candidates or none: on any
+// Read checks every row and returns either all candidates or none; Scan
+// checks the same and hands the candidates over one at a time. On any
 // problem in the content it returns Errors, a list of *RowError (one per
 // problem, capped at MaxErrors) that each name the line, the column as the
 // user wrote it and the canonical field, in Chinese then English. Problems
@@ -208,42 +209,78 @@ func tooLarge(max int64) error {
 // checked. It returns all candidates, in file order, or nil and an error:
 // Errors when the content has problems (the header or any row), a plain
 // error for a problem with the file as a whole (see the package
-// documentation).
+// documentation). Read holds every candidate in memory; Scan does not.
 func Read(r io.Reader, name string, o Options) ([]Candidate, error) {
-	o = o.withDefaults()
-	s, err := newScanner(r, name, o)
+	var out []Candidate
+	err := Scan(r, name, o, func(c Candidate) error {
+		out = append(out, c)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// Scan reads and checks a roster from r as Read does, but hands each
+// candidate to fn as soon as its row is checked instead of returning them
+// all, so that a CSV file of any length is read in small memory: about 40
+// bytes per row, to find rows that repeat an earlier one. (An xlsx workbook
+// is read whole, by excelize.)
+//
+// fn is called for every row that passes the checks, in file order, even
+// after other rows failed, so that the caller can check the candidates
+// against other data and report every problem at once. If fn returns a
+// *RowError or Errors, these problems join the roster's own, as they are
+// (fn must keep ID numbers out of them), and scanning goes on; any other
+// error stops Scan, which returns it unchanged.
+//
+// Scan returns nil when every row passed (and fn accepted every
+// candidate), Errors listing every problem in file order otherwise, or a
+// plain error for a problem with the file as a whole, which may come after
+// some calls of fn.
+func Scan(r io.Reader, name string, o Options, fn func(Candidate) error) error {
+	o = o.withDefaults()
+	s, err := newScanner(r, name, o)
+	if err != nil {
+		return err
+	}
 	defer s.close()
-	var (
-		out  []Candidate
-		errs errorList
-	)
+	var errs errorList
+	n := 0
 	for {
 		c, rowErrs, err := s.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(rowErrs) > 0 {
 			errs.add(rowErrs...)
-			out = nil // nothing will be returned; keep memory for the errors
 			continue
 		}
-		if errs.n == 0 {
-			out = append(out, c)
+		n++
+		if err := fn(c); err != nil {
+			var re *RowError
+			var res Errors
+			switch {
+			case errors.As(err, &re):
+				errs.add(re)
+			case errors.As(err, &res):
+				errs.add(res...)
+			default:
+				return err
+			}
 		}
 	}
 	if errs.n > 0 {
-		return nil, errs.result()
+		return errs.result()
 	}
-	if len(out) == 0 {
-		return nil, errors.New("roster: 文件只有表头，没有考生 / the file has a header but no candidates")
+	if n == 0 {
+		return errors.New("roster: 文件只有表头，没有考生 / the file has a header but no candidates")
 	}
-	return out, nil
+	return nil
 }
 
 // errorList collects row errors up to MaxErrors and counts the rest.

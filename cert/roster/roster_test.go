@@ -673,3 +673,60 @@ func TestRouteAndScopeColumnsOptional(t *testing.T) {
 		t.Fatalf("got %+v", cands)
 	}
 }
+
+func TestScan(t *testing.T) {
+	bad := validRow(t, 32)
+	bad[0] = ""
+	data := csvBytes(t, englishHeader, validRow(t, 31), bad, validRow(t, 33), validRow(t, 34), validRow(t, 35))
+	t.Run("every valid row, in order, even after a problem", func(t *testing.T) {
+		var lines []int
+		err := Scan(bytes.NewReader(data), "r.csv", opts(), func(c Candidate) error {
+			lines = append(lines, c.Line)
+			if c.Line == 5 { // the caller finds a problem of its own
+				return &RowError{Line: c.Line, Field: "id_number", Message: "已持有", English: "already holds"}
+			}
+			return nil
+		})
+		if want := []int{2, 4, 5, 6}; !slices.Equal(lines, want) {
+			t.Errorf("fn saw lines %v, want %v", lines, want)
+		}
+		var got []int
+		for _, e := range rowErrors(t, err) {
+			got = append(got, e.Line)
+		}
+		if want := []int{3, 5}; !slices.Equal(got, want) {
+			t.Errorf("problems on lines %v, want %v (roster's and fn's, in file order)", got, want)
+		}
+	})
+	t.Run("fn's other errors stop the scan", func(t *testing.T) {
+		stop := errors.New("disk full")
+		n := 0
+		err := Scan(bytes.NewReader(data), "r.csv", opts(), func(c Candidate) error {
+			n++
+			return stop
+		})
+		if err != stop || n != 1 {
+			t.Errorf("err = %v after %d calls, want fn's error after 1", err, n)
+		}
+	})
+	t.Run("same as Read", func(t *testing.T) {
+		var sample bytes.Buffer
+		if err := WriteSampleCSV(&sample, 300, testNow); err != nil {
+			t.Fatal(err)
+		}
+		want, err := Read(bytes.NewReader(sample.Bytes()), "s.csv", opts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Candidate
+		if err := Scan(bytes.NewReader(sample.Bytes()), "s.csv", opts(), func(c Candidate) error {
+			got = append(got, c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Error("Scan and Read disagree")
+		}
+	})
+}

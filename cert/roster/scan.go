@@ -1,9 +1,11 @@
 package roster
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -72,12 +74,12 @@ func trimCell(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
 type scanner struct {
 	src    rowSource
 	o      Options
-	colOf  [numFields]int // file column of each field, -1 when absent
-	header []string       // header cells as written
-	width  int            // number of header cells
-	rows   int            // non-empty data rows so far
-	seen   map[string]int // ID number + title key -> line
-	today  string         // YYYY-MM-DD in China Standard Time
+	colOf  [numFields]int   // file column of each field, -1 when absent
+	header []string         // header cells as written
+	width  int              // number of header cells
+	rows   int              // non-empty data rows so far
+	seen   map[rowKey]int32 // who and which title -> line, to find repeated rows
+	today  string           // YYYY-MM-DD in China Standard Time
 	now    time.Time
 	cells  [numFields]string
 }
@@ -90,7 +92,7 @@ func newScanner(r io.Reader, name string, o Options) (*scanner, error) {
 		return nil, err
 	}
 	now := o.Now()
-	s := &scanner{src: src, o: o, seen: make(map[string]int), now: now,
+	s := &scanner{src: src, o: o, seen: make(map[rowKey]int32), now: now,
 		today: now.In(chinaTime).Format(time.DateOnly)}
 	if err := s.readHeader(); err != nil {
 		src.close()
@@ -383,18 +385,34 @@ func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 	r.text(fEmployer, c.Employer, false, cert.MaxTextLen)
 
 	if idOK && titleOK {
-		key := c.IDNumber + "|" + c.TitleKey()
+		key := newRowKey(c.IDNumber, c.TitleKey())
 		if prev, dup := s.seen[key]; dup {
 			r.fail(fIDNumber, fmt.Sprintf("与第 %d 行是同一人的同一职称（身份证号、系列、专业、级别都相同）", prev),
 				fmt.Sprintf("the same person and title as line %d (same ID number, series, specialty and level)", prev))
 		} else if len(r.errs) == 0 {
-			s.seen[key] = line
+			s.seen[key] = int32(min(line, math.MaxInt32))
 		}
 	}
 	if len(r.errs) > 0 {
 		return Candidate{}, r.redact(cells)
 	}
 	return c, nil
+}
+
+// rowKey identifies a person and a title in 16 bytes, whatever the lengths
+// of the names: the first half of the SHA-256 of the ID number and the
+// title key. A collision (probability about n²/2¹²⁹ for n rows) would
+// refuse a row as a repeat of another, never let a repeat through.
+type rowKey [16]byte
+
+func newRowKey(id, titleKey string) rowKey {
+	h := sha256.New()
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write([]byte(titleKey))
+	var k rowKey
+	copy(k[:], h.Sum(nil))
+	return k
 }
 
 // redact removes the row's ID number (and anything long typed in its
