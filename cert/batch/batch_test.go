@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,34 +69,76 @@ func newFixture(t *testing.T) *fixture {
 	}
 }
 
-func candidates(t *testing.T, n int) []roster.Candidate {
+func sampleCSV(t *testing.T, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := roster.WriteSampleCSV(&buf, n, now); err != nil {
 		t.Fatal(err)
 	}
-	c, err := roster.Read(&buf, "sample.csv", roster.Options{Now: func() time.Time { return now }, CheckName: renderer.CheckText})
+	return buf.Bytes()
+}
+
+func rosterOptions() roster.Options {
+	return roster.Options{Now: func() time.Time { return now }, CheckName: renderer.CheckText}
+}
+
+// source is a batch.Source over data.
+func source(data []byte) batch.Source {
+	return batch.Source{
+		Name:    "sample.csv",
+		Open:    func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+		Options: rosterOptions(),
+	}
+}
+
+// candidates returns the source of n sample candidates and the candidates.
+func candidates(t *testing.T, n int) (batch.Source, []roster.Candidate) {
+	t.Helper()
+	data := sampleCSV(t, n)
+	c, err := roster.Read(bytes.NewReader(data), "sample.csv", rosterOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return source(data), c
+}
+
+// readManifest returns what the manifest lists.
+func readManifest(t *testing.T, path string) []batch.Issued {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "number,name,file,verification_code,jws" {
+		t.Fatalf("manifest header: %v", rows)
+	}
+	var out []batch.Issued
+	for _, r := range rows[1:] {
+		out = append(out, batch.Issued{Number: r[0], Name: r[1], File: r[2], VerificationCode: r[3], JWS: r[4]})
+	}
+	return out
 }
 
 func TestIssueEndToEnd(t *testing.T) {
 	f := newFixture(t)
-	cands := candidates(t, 6)
-	res, err := f.issuer.Issue(context.Background(), cands, f.out, "sample.csv", nil)
+	src, cands := candidates(t, 6)
+	res, err := f.issuer.Issue(context.Background(), src, f.out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Issued) != 6 {
-		t.Fatalf("issued %d", len(res.Issued))
+	issued := readManifest(t, res.Manifest)
+	if res.Count != 6 || len(issued) != 6 || res.First != issued[0] {
+		t.Fatalf("issued %d, manifest lists %d, first %+v", res.Count, len(issued), res.First)
 	}
 	entries, _ := os.ReadDir(f.out)
 	if len(entries) != 7 { // 6 PDFs + manifest, no staging left
 		t.Fatalf("out holds %d entries", len(entries))
 	}
-	for i, it := range res.Issued {
+	for i, it := range issued {
 		data, err := os.ReadFile(filepath.Join(f.out, it.File))
 		if err != nil {
 			t.Fatal(err)
@@ -142,13 +186,16 @@ func TestIssueEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	manifest, err := os.ReadFile(res.Manifest)
-	if err != nil || !strings.Contains(string(manifest), res.Issued[5].JWS) {
-		t.Fatalf("manifest: %v", err)
+	batches, err := f.store.Batches(context.Background())
+	if err != nil || len(batches) != 1 || batches[0].Count != 6 || batches[0].Source != "sample.csv" || !bytes.Equal(batches[0].SourceSHA256, res.SourceSHA256) {
+		t.Fatalf("batch record %+v, %v", batches, err)
+	}
+	if sum := sha256.Sum256(sampleCSV(t, 6)); !bytes.Equal(res.SourceSHA256, sum[:]) {
+		t.Fatal("SourceSHA256 is not the file's SHA-256")
 	}
 
 	// The same candidates again: refused row by row, nothing issued.
-	_, err = f.issuer.Issue(context.Background(), cands, f.out+"2", "sample.csv", nil)
+	_, err = f.issuer.Issue(context.Background(), src, f.out+"2")
 	var re roster.Errors
 	if !errors.As(err, &re) || len(re) != 6 {
 		t.Fatalf("second run: %v", err)
@@ -169,7 +216,8 @@ func TestAllOrNothing(t *testing.T) {
 	t.Run("commit fails", func(t *testing.T) {
 		f := newFixture(t)
 		f.issuer.Store = failingStore{f.store}
-		if _, err := f.issuer.Issue(context.Background(), candidates(t, 4), f.out, "x.csv", nil); err == nil {
+		src, _ := candidates(t, 4)
+		if _, err := f.issuer.Issue(context.Background(), src, f.out); err == nil {
 			t.Fatal("no error")
 		}
 		assertNothingIssued(t, f)
@@ -183,7 +231,8 @@ func TestAllOrNothing(t *testing.T) {
 				cancel()
 			}
 		}
-		if _, err := f.issuer.Issue(ctx, candidates(t, 8), f.out, "x.csv", nil); !errors.Is(err, context.Canceled) {
+		src, _ := candidates(t, 8)
+		if _, err := f.issuer.Issue(ctx, src, f.out); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v", err)
 		}
 		assertNothingIssued(t, f)
@@ -193,7 +242,8 @@ func TestAllOrNothing(t *testing.T) {
 		os.MkdirAll(f.out, 0o755)
 		os.WriteFile(filepath.Join(f.out, "keep.txt"), []byte("x"), 0o644)
 		f.issuer.Store = failingStore{f.store}
-		f.issuer.Issue(context.Background(), candidates(t, 2), f.out, "x.csv", nil)
+		src, _ := candidates(t, 2)
+		f.issuer.Issue(context.Background(), src, f.out)
 		entries, _ := os.ReadDir(f.out)
 		if len(entries) != 1 || entries[0].Name() != "keep.txt" {
 			t.Fatalf("out holds %v", entries)

@@ -99,7 +99,7 @@ everything is.`,
 			}
 			fmt.Fprintf(out, "4. public keys      %s\n", jwks)
 
-			first := filepath.Join(pdfDir, res.Issued[0].File)
+			first := filepath.Join(pdfDir, res.First.File)
 			// Signed status lists: what verifiers check revocation against.
 			secrets, err := d.Unlock([]byte(pass))
 			if err != nil {
@@ -149,7 +149,7 @@ Everything is in %s. Try:
   go run ./cmd/titlecert revoke --data %s --reason fraud %s
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert status export --data %s --out %s   # then verify again
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert issue --data %s --in %s --out %s   # refused: already issued
-`, dir, jwks, statusPath, first, data, data, res.Issued[0].Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
+`, dir, jwks, statusPath, first, data, data, res.First.Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
 			return nil
 		},
 	}

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -71,14 +71,15 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 	if o.now != nil {
 		now = o.now
 	}
-	raw, err := readCapped(o.in, roster.DefaultMaxFileSize)
-	if err != nil {
+	if err := checkInputFile(o.in, roster.DefaultMaxFileSize); err != nil {
 		return nil, usagef("--in: %v", err)
 	}
-	cands, err := roster.Read(bytes.NewReader(raw), filepath.Base(o.in), roster.Options{
+	src := fileSource(o.in, roster.Options{
 		Encoding: o.encoding, Directory: d.Directory, Now: now, CheckName: renderer.CheckText,
 	})
-	if err != nil {
+	// A file with problems is refused before the passphrase is asked for;
+	// Issue checks it again, with the store, and then issues it.
+	if err := precheck(src); err != nil {
 		return nil, refusal(o.in, err)
 	}
 	pass, err := readPassphrase(o.passphraseFile, false)
@@ -94,26 +95,92 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 		return nil, err
 	}
 	defer st.Close()
-	operator := operatorName(o.operator)
-	sum := sha256.Sum256(raw)
+	tuneGC(d.Config.IDHashCost)
 	is := &batch.Issuer{
 		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,
 		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
 		VerifyURL: d.Config.VerifyURL(), StatusURI: d.Config.StatusURI, IDHashCost: d.Config.IDHashCost,
-		Now: now, Operator: operator,
+		Now: now, Operator: operatorName(o.operator),
 	}
-	bar := newProgress(stderr, len(cands))
+	bar := newProgress(stderr)
 	is.Progress = bar.update
 	start := time.Now()
-	res, err := is.Issue(ctx, cands, o.out, filepath.Base(o.in), sum[:])
+	res, err := is.Issue(ctx, src, o.out)
 	bar.finish()
 	if err != nil {
 		return res, refusal(o.in, err)
 	}
 	el := time.Since(start)
 	fmt.Fprintf(stdout, "issued %d certificates in batch %s (%.1f per second)\n  PDFs:     %s\n  manifest: %s\n",
-		len(res.Issued), res.BatchID, float64(len(res.Issued))/el.Seconds(), res.OutDir, res.Manifest)
+		res.Count, res.BatchID, float64(res.Count)/el.Seconds(), res.OutDir, res.Manifest)
 	return res, nil
+}
+
+// checkInputFile checks that path is a readable file of at most max bytes.
+// The file is read later, twice, streaming (batch.Source).
+func checkInputFile(path string, max int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if info.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	if info.Size() > max {
+		return fmt.Errorf("%s is %d bytes, at most %d accepted", path, info.Size(), max)
+	}
+	return nil
+}
+
+// fileSource is the candidates file at path, opened for each read.
+func fileSource(path string, o roster.Options) batch.Source {
+	return batch.Source{
+		Name:    filepath.Base(path),
+		Open:    func() (io.ReadCloser, error) { return os.Open(path) },
+		Options: o,
+	}
+}
+
+// precheck reads src once and checks its rows, streaming.
+func precheck(src batch.Source) error {
+	f, err := src.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return roster.Scan(f, src.Name, src.Options, func(roster.Candidate) error { return nil })
+}
+
+// The Go runtime's garbage collector settings while issuing. Issuance
+// allocates fast while little stays live, because the batch streams: fpdf
+// leaves several MB of garbage per PDF, and scrypt allocates its buffer
+// (1 KiB × 2^cost: 32 MiB at the default cost) for every ID hash. With the
+// default GOGC of 100 and a cheap ID hash the collector runs every page or
+// two (25 % slower at cost 10), so the heap may then grow to five times
+// what is live. With large scrypt buffers the soft memory limit paces the
+// collector anyway, and a higher GOGC only lets the peak overshoot (197 MB
+// instead of 155–185 MB at the default cost). The limit keeps the peak RSS
+// under 200 MB in both cases. See docs/BENCHMARKS.md.
+const (
+	issueGCPercent    = 400
+	issueGCMaxHashMiB = 4 // scrypt buffer size up to which issueGCPercent applies
+	issueMemoryLimit  = 128 << 20
+)
+
+// tuneGC sets the collector for issuing with the given ID hash cost, unless
+// GOGC or GOMEMLIMIT set it already.
+func tuneGC(idHashCost int) {
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(issueMemoryLimit)
+	}
+	if _, set := os.LookupEnv("GOGC"); !set && idHashCost <= 20 && 1<<idHashCost <= issueGCMaxHashMiB<<10 {
+		debug.SetGCPercent(issueGCPercent)
+	}
 }
 
 // refusal formats a roster.Errors as one line per problem.
@@ -133,32 +200,32 @@ func refusal(file string, err error) error {
 
 // progress draws a bar on a terminal and nothing otherwise.
 type progress struct {
-	w     io.Writer
-	tty   bool
-	total int
-	last  time.Time
+	w    io.Writer
+	tty  bool
+	last time.Time
+	drew bool
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total >= 20 {
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty = true
 	}
 	return p
 }
 
 func (p *progress) update(done, total int) {
-	if !p.tty || (done != total && time.Since(p.last) < 100*time.Millisecond) {
+	if !p.tty || total < 20 || (done != total && time.Since(p.last) < 100*time.Millisecond) {
 		return
 	}
-	p.last = time.Now()
+	p.last, p.drew = time.Now(), true
 	const width = 30
 	n := done * width / total
 	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total)
 }
 
 func (p *progress) finish() {
-	if p.tty {
+	if p.drew {
 		fmt.Fprintln(p.w)
 	}
 }
