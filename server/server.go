@@ -1,12 +1,576 @@
-// Package server will be the verification server: the page a phone opens
-// from a certificate's QR code, the JSON API, publication of keys and status
-// lists, and citizens' downloads. It arrives with its own issue; until then
-// it only fixes the route that QR codes point at, so that certificates issued
-// today open the server of tomorrow.
+// Package server is the issuer's verification server: the page a phone
+// opens from a certificate's QR code, look-up by number and name or by
+// verification code, PDF upload, the JSON API, publication of the public
+// keys, the signed status lists and the specialty directory, citizens'
+// downloads of their own certificates, the holder's verification log, the
+// issuer's administration API (revoke, suspend, reinstate) and the
+// operational endpoints (health, readiness, Prometheus metrics).
+//
+// A Server is an http.Handler built by New from a Config, a store.Store and
+// a PDF renderer. Every verdict comes from package verify (verify.Check and
+// verify.CheckJWS), the same code as `titlecert verify`; revocation status
+// comes from the server's own status lists, signed with publish.StatusLists
+// and checked through statuslist.Set exactly as an offline verifier checks
+// them.
+//
+// # Routes
+//
+// Every route lives under the path of Config.BaseURL (usually "/"):
+//
+//	GET  /C/{digits}, /c/{digits}  the QR page (the prefix is matched case-insensitively)
+//	GET  /, /v                     look-up form
+//	POST /v/lookup                 number + holder name, or verification code
+//	POST /v/upload                 a certificate PDF (multipart, field "file")
+//	POST /v/confirm                confirm the holder's full ID number on a verdict page
+//	GET  /download, POST /download the holder's download form (PDF or verification log)
+//	GET  /directory[?format=json]  the specialty directory
+//	GET  /.well-known/jwks.json    the issuer's public keys
+//	GET  /s/{id}                   signed status list (ETag, Cache-Control, 304)
+//	POST /api/v1/verify            JWS or QR text → the verify.Result JSON of `titlecert verify --json`
+//	GET  /api/v1/certificates/{number}?name=NAME
+//	POST /api/v1/download          {"number","id_number"} → application/pdf
+//	POST /api/v1/holder/verifications
+//	POST /api/v1/admin/revoke, /suspend, /reinstate (Authorization: Bearer TOKEN)
+//	GET  /healthz, /readyz, /metrics, /static/...
+//
+// # Security notes
+//
+//   - A full resident ID number travels only in POST bodies, is used for one
+//     scrypt comparison (through verify.Options.IDNumber) and is never
+//     stored, logged or put in a URL. Admin tokens are compared by their
+//     SHA-256 (HashToken) in constant time and never logged.
+//   - Logs carry the route pattern, never the raw path: a QR path holds a
+//     whole certificate. Query strings (holder names) are not logged either.
+//   - Holders' credentials (number + ID number) are rate-limited per client
+//     address (a token bucket) and per certificate (lock-out after repeated
+//     failures, answered with 429 and Retry-After). A wrong number and a
+//     wrong ID number give the same answer, after the same scrypt work.
+//     The lock-out lets anyone delay a holder's download by guessing badly:
+//     that is the price of bounding guesses.
+//   - Look-ups by number need the holder's exact name, and a wrong name
+//     answers exactly like an unknown number, so holders cannot be
+//     enumerated; look-ups are rate-limited per client address too.
+//   - Every request body is capped (http.MaxBytesReader) before it is read.
+//     Every response carries a strict Content-Security-Policy (no script at
+//     all, styles from /static only), nosniff, no-referrer (the QR URL is
+//     the certificate), X-Frame-Options DENY, and HSTS over TLS. Pages are
+//     rendered by html/template, which escapes every claim; pages showing a
+//     certificate are sent with Cache-Control: no-store.
+//   - Client addresses come from the connection; X-Forwarded-For is used
+//     only with Config.TrustProxyHeaders, and then only its last entry (the
+//     one the trusted proxy appended).
+//
+// # Promises
+//
+//   - A verdict page, the verify API and a look-up answer with the same
+//     verdict as `titlecert verify --status` given the issuer's current
+//     lists: valid only when the signature, the claims and the status all
+//     check out; unknown, never valid, when the status cannot be known.
+//   - Status lists are re-signed after every change made through the admin
+//     API, when a change recorded by another process (titlecert revoke)
+//     appears in the store's archive (looked for every StatusPoll), and when
+//     older than half their TTL.
+//   - Every download and every admin action is written to the store's
+//     audit log before the response is sent; a download whose audit entry
+//     cannot be written is refused.
+//   - Online verifications of this issuer's certificates are appended to
+//     the holder's log asynchronously. Verifications of one certificate
+//     through one channel within VerificationWindow (a minute) of the last
+//     entry are coalesced into it; under overload (a full queue) entries
+//     are dropped and counted (titlecert_verification_log_dropped_total)
+//     rather than slowing verification down. HEAD requests (link
+//     previews) are not recorded.
+//
+// Errors returned by New start with "server: ".
 package server
 
-import "github.com/titlecert/titlecert/cert"
+import (
+	"bytes"
+	"context"
+	cryptorand "crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/directory"
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/server/internal/ratelimit"
+	"github.com/titlecert/titlecert/server/publish"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/verify/scan"
+)
 
 // CertificatePath is the path, under the issuer's base URL, of the page a
 // certificate's QR code opens (matched case-insensitively).
 const CertificatePath = cert.QRPath
+
+// Defaults for the limits in Config.
+const (
+	DefaultMaxBody            = 64 << 10
+	DefaultMaxVerifyBody      = 16 << 10
+	DefaultHolderPerMinute    = 10
+	DefaultLookupPerMinute    = 60
+	DefaultLockoutFailures    = 5
+	DefaultLockoutDuration    = 15 * time.Minute
+	DefaultStatusPoll         = 10 * time.Second
+	DefaultVerificationQueue  = 4096
+	DefaultVerificationWindow = time.Minute
+)
+
+// Config is what the server needs to know besides its store and renderer.
+// Zero values take the defaults documented on each field.
+type Config struct {
+	IssuerID, IssuerName string
+	// BaseURL is the issuer's verification address (datadir.Config.BaseURL);
+	// its path, if any, prefixes every route.
+	BaseURL string
+	// VerifyURL is the address printed on certificates
+	// (datadir.Config.VerifyURL()); BaseURL + "/v" when empty.
+	VerifyURL string
+	// Trust is the set of the issuer's public keys that certificates and
+	// status lists are verified against; it must hold SigningKey's public
+	// key.
+	Trust jose.JSONWebKeySet
+	// JWKS is the published key set, served as is at
+	// /.well-known/jwks.json; Trust encoded when nil.
+	JWKS []byte
+	// Directory is the specialty directory in force; directory.Default()
+	// when nil.
+	Directory *directory.Directory
+	// SigningKey is the issuer's private key; it signs the status lists.
+	SigningKey jose.JSONWebKey
+	// StatusValidity and StatusTTL are the lists' validity and ttl
+	// (publish.DefaultValidity, publish.DefaultTTL).
+	StatusValidity, StatusTTL time.Duration
+	// StatusPoll is how often the store's archive is checked for status
+	// changes made by other processes (DefaultStatusPoll).
+	StatusPoll time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Logger receives JSON-friendly structured logs (discarded when nil).
+	// Nothing logged ever contains an ID number, a token or a request path.
+	Logger *slog.Logger
+
+	// MaxBody caps JSON and form bodies (DefaultMaxBody); MaxVerifyBody the
+	// body of POST /api/v1/verify (DefaultMaxVerifyBody); MaxUpload an
+	// uploaded PDF (pdf.MaxPDFSize).
+	MaxBody, MaxVerifyBody, MaxUpload int64
+	// HolderPerMinute and HolderBurst limit, per client address, the
+	// requests that check a holder's ID number: downloads, the holder's
+	// log and ID confirmations on verdict pages (DefaultHolderPerMinute;
+	// the burst defaults to the rate).
+	HolderPerMinute, HolderBurst int
+	// LookupPerMinute and LookupBurst limit look-ups by number and name or
+	// verification code, per client address (DefaultLookupPerMinute; the
+	// burst defaults to a third of the rate).
+	LookupPerMinute, LookupBurst int
+	// LockoutFailures failed credential checks on one certificate number
+	// lock it for LockoutDuration (DefaultLockoutFailures,
+	// DefaultLockoutDuration).
+	LockoutFailures int
+	LockoutDuration time.Duration
+	// TrustProxyHeaders makes the server take the client address from the
+	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
+	// Only set it behind a proxy that sets these headers.
+	TrustProxyHeaders bool
+	// IDHashCost is the scrypt cost (log2 N) of the comparison made for an
+	// unknown certificate number, so that it takes as long as a real one
+	// (the issuer's datadir id_hash_cost; cert.DefaultIDHashLogN when 0).
+	IDHashCost int
+	// VerificationQueue is how many holder-log entries may wait to be
+	// written (DefaultVerificationQueue).
+	VerificationQueue int
+	// VerificationWindow coalesces verifications of one certificate
+	// through one channel: within this time of the last entry recorded,
+	// no new entry is written (DefaultVerificationWindow; negative: record
+	// every verification).
+	VerificationWindow time.Duration
+}
+
+// Server is the verification server. Create it with New; it is safe for
+// concurrent use. Call Close after the HTTP server has shut down.
+type Server struct {
+	cfg      Config
+	store    store.Store
+	renderer *pdf.Renderer
+	log      *slog.Logger
+	now      func() time.Time
+	base     string // path prefix from BaseURL, without a trailing slash
+	mux      *http.ServeMux
+	pages    map[string]*template.Template
+	jwks     []byte
+	dirJSON  []byte
+
+	status       *statusCache
+	holderLimit  *ratelimit.Limiter
+	lookupLimit  *ratelimit.Limiter
+	lockout      *ratelimit.Lockout
+	dummyIDHash  cert.IDHash
+	verification *recorder
+	m            *serverMetrics
+}
+
+// New returns a server for cfg over st, rendering PDFs with r.
+func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
+	if st == nil || r == nil {
+		return nil, errors.New("server: a store and a PDF renderer are required")
+	}
+	if cfg.IssuerID == "" || cfg.IssuerName == "" {
+		return nil, errors.New("server: issuer id and name are required")
+	}
+	if err := cert.QRPrefixOK(cfg.BaseURL); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	u, _ := url.Parse(cfg.BaseURL)
+	if len(cfg.Trust.Keys) == 0 {
+		return nil, errors.New("server: no trusted keys")
+	}
+	if cfg.SigningKey.Key == nil || cfg.SigningKey.IsPublic() {
+		return nil, errors.New("server: the private signing key is required (it signs the status lists)")
+	}
+	if len(cfg.Trust.Key(cfg.SigningKey.KeyID)) == 0 {
+		return nil, fmt.Errorf("server: the signing key %q is not in the trusted key set", cfg.SigningKey.KeyID)
+	}
+	if cfg.VerifyURL == "" {
+		cfg.VerifyURL = strings.TrimRight(cfg.BaseURL, "/") + "/v"
+	}
+	if cfg.Directory == nil {
+		cfg.Directory = directory.Default()
+	}
+	if cfg.StatusValidity <= 0 {
+		cfg.StatusValidity = publish.DefaultValidity
+	}
+	if cfg.StatusTTL <= 0 {
+		cfg.StatusTTL = publish.DefaultTTL
+	}
+	if cfg.StatusTTL > cfg.StatusValidity {
+		return nil, errors.New("server: the status list TTL is longer than its validity")
+	}
+	if cfg.StatusPoll <= 0 {
+		cfg.StatusPoll = DefaultStatusPoll
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	setDefault(&cfg.MaxBody, DefaultMaxBody)
+	setDefault(&cfg.MaxVerifyBody, DefaultMaxVerifyBody)
+	setDefault(&cfg.MaxUpload, scan.MaxImageSize) // photos are larger than PDFs; CheckPDF caps PDFs at pdf.MaxPDFSize
+	setDefault(&cfg.HolderPerMinute, DefaultHolderPerMinute)
+	setDefault(&cfg.HolderBurst, cfg.HolderPerMinute)
+	setDefault(&cfg.LookupPerMinute, DefaultLookupPerMinute)
+	setDefault(&cfg.LookupBurst, max(1, cfg.LookupPerMinute/3))
+	setDefault(&cfg.LockoutFailures, DefaultLockoutFailures)
+	setDefault(&cfg.LockoutDuration, DefaultLockoutDuration)
+	setDefault(&cfg.IDHashCost, cert.DefaultIDHashLogN)
+	setDefault(&cfg.VerificationQueue, DefaultVerificationQueue)
+	if cfg.VerificationWindow == 0 {
+		cfg.VerificationWindow = DefaultVerificationWindow
+	}
+
+	jwks := cfg.JWKS
+	if jwks == nil {
+		var pub jose.JSONWebKeySet // never publish a private key by mistake
+		for _, k := range cfg.Trust.Keys {
+			pub.Keys = append(pub.Keys, k.Public())
+		}
+		b, err := json.Marshal(pub)
+		if err != nil {
+			return nil, fmt.Errorf("server: encoding the key set: %w", err)
+		}
+		jwks = b
+	}
+	dummy, err := cert.NewIDHash("000000000000000000", cfg.IDHashCost, nil)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, store: st, renderer: r, log: cfg.Logger, now: cfg.Now,
+		base:        strings.TrimRight(u.EscapedPath(), "/"),
+		pages:       pages,
+		jwks:        jwks,
+		dirJSON:     cfg.Directory.Bytes(),
+		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
+		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
+		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
+		dummyIDHash: dummy,
+	}
+	s.m = newServerMetrics()
+	s.status = newStatusCache(s)
+	s.verification = newRecorder(st, cfg.VerificationQueue, cfg.VerificationWindow, s.log, s.m)
+	s.routes()
+	return s, nil
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	// Pages.
+	m.HandleFunc("GET /{$}", s.handleLookupForm)
+	m.HandleFunc("GET /v", s.handleLookupForm)
+	m.HandleFunc("GET /C/{digits}", s.handleQRPage)
+	m.HandleFunc("GET /c/{digits}", s.handleQRPage)
+	m.HandleFunc("POST /v/lookup", s.handleLookup)
+	m.HandleFunc("POST /v/upload", s.handleUpload)
+	m.HandleFunc("POST /v/confirm", s.handleConfirm)
+	m.HandleFunc("GET /download", s.handleDownloadForm)
+	m.HandleFunc("POST /download", s.handleDownloadPost)
+	m.HandleFunc("GET /directory", s.handleDirectory)
+	m.HandleFunc("GET /static/{file}", s.handleStatic)
+	// Publication.
+	m.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
+	m.HandleFunc("GET /s/{id}", s.handleStatusList)
+	// API.
+	m.HandleFunc("POST /api/v1/verify", s.handleAPIVerify)
+	m.HandleFunc("GET /api/v1/certificates/{number}", s.handleAPICertificate)
+	m.HandleFunc("POST /api/v1/download", s.handleAPIDownload)
+	m.HandleFunc("POST /api/v1/holder/verifications", s.handleAPIHolderLog)
+	m.HandleFunc("POST /api/v1/admin/revoke", s.handleAdmin(store.ActionRevoke))
+	m.HandleFunc("POST /api/v1/admin/suspend", s.handleAdmin(store.ActionSuspend))
+	m.HandleFunc("POST /api/v1/admin/reinstate", s.handleAdmin(store.ActionReinstate))
+	// Operations.
+	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.HandleFunc("GET /readyz", s.handleReadyz)
+	m.HandleFunc("GET /metrics", s.handleMetrics)
+	s.mux = m
+}
+
+// ServeHTTP implements http.Handler: security headers, routing under the
+// base path, the error renderer for unknown routes and methods, metrics and
+// one log line per request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	s.securityHeaders(sw.Header(), r)
+	route := "unmatched"
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "route", route, "panic", fmt.Sprint(p))
+			if !sw.wrote {
+				s.fail(sw, r, errInternal(fmt.Errorf("panic: %v", p)))
+			}
+		}
+		d := time.Since(start)
+		s.m.requests.Inc(route, fmt.Sprint(sw.code()))
+		s.m.latency.Observe(d.Seconds(), route)
+		level := slog.LevelInfo
+		if sw.code() >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("route", route), slog.String("method", r.Method), slog.Int("status", sw.code()),
+			slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.Int64("bytes", sw.n))
+	}()
+	r2, ok := s.stripBase(r)
+	if !ok {
+		s.fail(sw, r, errNotFound)
+		return
+	}
+	h, pattern := s.mux.Handler(r2)
+	if pattern == "" {
+		// The mux's own "not found", "method not allowed" or redirect:
+		// keep its status and Allow header, render our own body.
+		cw := &captureWriter{header: http.Header{}}
+		h.ServeHTTP(cw, r2)
+		switch c := cw.code(); {
+		case c == http.StatusMethodNotAllowed:
+			sw.Header().Set("Allow", cw.header.Get("Allow"))
+			s.fail(sw, r2, errMethod)
+		case c >= 300 && c < 400 && cw.header.Get("Location") != "":
+			sw.Header().Set("Location", s.base+cw.header.Get("Location"))
+			sw.WriteHeader(c)
+		default:
+			s.fail(sw, r2, errNotFound)
+		}
+		return
+	}
+	route = pattern
+	s.mux.ServeHTTP(sw, r2)
+}
+
+// stripBase removes the base path (case-insensitively: QR codes carry it
+// upper-cased) from r's path.
+func (s *Server) stripBase(r *http.Request) (*http.Request, bool) {
+	if s.base == "" {
+		return r, true
+	}
+	p := r.URL.Path
+	if len(p) < len(s.base) || !strings.EqualFold(p[:len(s.base)], s.base) {
+		return nil, false
+	}
+	rest := p[len(s.base):]
+	if rest == "" {
+		rest = "/"
+	} else if rest[0] != '/' {
+		return nil, false
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath = rest, ""
+	r2.URL = &u
+	return r2, true
+}
+
+// contentSecurityPolicy allows no script at all and styles only from
+// /static.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func (s *Server) securityHeaders(h http.Header, r *http.Request) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	if r.TLS != nil || s.cfg.TrustProxyHeaders && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+}
+
+// HTTPServer returns an http.Server for s listening on addr, with
+// timeouts, a header size limit and an error log going to the server's
+// logger. The caller runs ListenAndServe (or ListenAndServeTLS) and
+// Shutdown, then calls s.Close.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second, // a 10 MiB upload from a slow phone
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10, // a QR path is at most 8 KiB
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Ready reports whether the store can be reached.
+func (s *Server) Ready(ctx context.Context) error {
+	if _, err := s.store.StatusLists(ctx); err != nil {
+		return fmt.Errorf("server: store not ready: %w", err)
+	}
+	return nil
+}
+
+// Close writes the verification-log entries still queued and stops the
+// background writer. It does not close the store. Requests served after
+// Close no longer record verifications.
+func (s *Server) Close() error {
+	s.verification.close()
+	return nil
+}
+
+// HashToken returns the SHA-256 of an admin API token, the form in which
+// the store keeps it (store.AdminToken.Hash).
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// TokenPrefix starts every admin API token: "tc_" + base64url of 32 random
+// bytes.
+const TokenPrefix = "tc_"
+
+// NewToken makes an admin API token from 32 bytes of rand (crypto/rand
+// when nil). Show it once; keep only HashToken of it (store.CreateToken).
+func NewToken(rand io.Reader) (string, error) {
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(rand, b); err != nil {
+		return "", fmt.Errorf("server: making a token: %w", err)
+	}
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// statusWriter records the status code and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	n      int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// captureWriter swallows what the mux's fallback handlers write.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *captureWriter) Header() http.Header         { return w.header }
+func (w *captureWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *captureWriter) WriteHeader(code int)        { w.status = code }
+func (w *captureWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// writeJSON writes v as JSON with status code, without HTML escaping (as
+// `titlecert verify --json` prints).
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":"internal error","code":"internal"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}

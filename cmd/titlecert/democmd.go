@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
@@ -23,6 +24,7 @@ import (
 func newDemoCmd() *cobra.Command {
 	var dir string
 	var n int
+	var noServe bool
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole job on built-in defaults in a throw-away folder",
@@ -150,10 +152,21 @@ Everything is in %s. Try:
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert status export --data %s --out %s   # then verify again
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert issue --data %s --in %s --out %s   # refused: already issued
 `, dir, jwks, statusPath, first, data, data, res.First.Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
-			return nil
+			if noServe {
+				return nil
+			}
+			qr := cert.QRText(d.Config.BaseURL, res.First.JWS)
+			page := qr[strings.Index(qr, cert.QRPath):]
+			fmt.Fprintf(out, "\n7. starting the verification server (Ctrl-C stops it)...\n")
+			return runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:8080", passphraseFile: passFile, fallback: true,
+				ready: func(url string) {
+					fmt.Fprintf(out, "\nOpen the page the QR code of %s opens:\n\n  %s%s\n\n", res.First.Number, url, page)
+					fmt.Fprintf(out, "Look-up and upload form: %s/v   Download form: %s/download   Directory: %s/directory\n\n", url, url, url)
+				}})
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "folder for the demo (default: a new temporary folder)")
 	c.Flags().IntVar(&n, "n", 12, "number of sample candidates")
+	c.Flags().BoolVar(&noServe, "no-serve", false, "stop after verifying, without starting the verification server")
 	return c
 }

@@ -94,6 +94,8 @@ Start with "titlecert demo".`,
 		newStatusChangeCmd(store.ActionReinstate),
 		newRevocationsCmd(),
 		newStatusCmd(),
+		newServeCmd(),
+		newTokenCmd(),
 		newDemoCmd(),
 		newBenchCmd(),
 	)

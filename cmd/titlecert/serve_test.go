@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// TestServe runs `titlecert serve` on a data directory made by the CLI,
+// fetches a certificate page, the key set and a status list over real TCP,
+// and stops it as SIGINT would (context cancelled): it must shut down
+// cleanly and return nil.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pass")
+	os.WriteFile(pass, []byte("correct-horse-battery\n"), 0o600)
+	data := filepath.Join(dir, "data")
+	csv := filepath.Join(dir, "c.csv")
+	os.WriteFile(csv, []byte("姓名,身份证号,系列,专业,级别,评审委员会,评审日期,文号\n"+
+		"张伟,11010519491231002X,工程技术,建筑工程,中级,福建省工程技术人才职称评审委员会,2025-06-30,闽人社文〔2025〕12号\n"), 0o644)
+	for _, args := range [][]string{
+		{"init", "--data", data, "--issuer-id", "fjhrss", "--issuer-name", "福建省人力资源和社会保障厅", "--base-url", "https://verify.example", "--passphrase-file", pass, "--id-hash-cost", "10"},
+		{"issue", "--data", data, "--in", csv, "--out", filepath.Join(dir, "out"), "--passphrase-file", pass},
+	} {
+		var stderr bytes.Buffer
+		if code := run(args, nil, io.Discard, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args[0], code, stderr.String())
+		}
+	}
+	var qr bytes.Buffer
+	if code := run([]string{"show", "--data", data, "--first", "--qr"}, nil, &qr, io.Discard); code != 0 {
+		t.Fatal("show --qr failed")
+	}
+	path := strings.TrimSpace(qr.String())
+	path = path[strings.Index(path, "/C/"):]
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := &cobra.Command{}
+	cmd.SetContext(ctx)
+	var out, logs bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&logs)
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:0", passphraseFile: pass, ready: func(u string) { ready <- u }})
+	}()
+	var base string
+	select {
+	case base = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	for _, tc := range []struct{ path, want string }{
+		{path, "张伟"},
+		{"/.well-known/jwks.json", `"kid"`},
+		{"/s/1", "eyJ"},
+		{"/healthz", "ok"},
+		{"/readyz", "ready"},
+	} {
+		resp, err := http.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %.40s: %d %.200s", tc.path, resp.StatusCode, body)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if strings.Contains(logs.String(), "11010519491231002X") || strings.Contains(logs.String(), path[3:60]) {
+		t.Fatal("logs contain an ID number or a certificate URL")
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/server"
+	"github.com/titlecert/titlecert/store/sqlite"
+)
+
+type serveOptions struct {
+	data, addr, tlsCert, tlsKey, passphraseFile string
+	trustProxy                                  bool
+	fallback                                    bool             // demo: another free port if --addr is taken
+	ready                                       func(url string) // called once listening (demo, tests)
+}
+
+func newServeCmd() *cobra.Command {
+	o := &serveOptions{}
+	c := &cobra.Command{
+		Use:   "serve --data DIR [--addr 127.0.0.1:8080] [--tls-cert FILE --tls-key FILE]",
+		Short: "Run the verification server: the QR page, look-up, API, status lists, downloads",
+		Long: `Run the verification server for the issuer in --data: the page a phone opens from
+a certificate's QR code, the look-up and upload forms, the JSON API, the
+published keys, status lists and directory, citizens' downloads and the
+issuer's administration API (tokens from "titlecert token create").
+The key passphrase is needed: the server signs the status lists.
+It stops cleanly on SIGINT or SIGTERM.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, o) },
+	}
+	f := c.Flags()
+	f.StringVar(&o.data, "data", "", "data directory")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key, serve HTTPS")
+	f.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
+	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy you run)")
+	c.MarkFlagRequired("data")
+	return c
+}
+
+func runServe(cmd *cobra.Command, o *serveOptions) error {
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	d, err := datadir.Open(o.data)
+	if err != nil {
+		return usageError{err}
+	}
+	pass, err := readPassphrase(o.passphraseFile, false)
+	if err != nil {
+		return err
+	}
+	secrets, err := d.Unlock(pass)
+	if err != nil {
+		return err
+	}
+	jwks, err := d.PublicJWKS()
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(d.StorePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+	srv, err := server.New(server.Config{
+		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
+		VerifyURL: d.Config.VerifyURL(), Trust: d.PublicSet, JWKS: jwks, Directory: d.Directory,
+		SigningKey: secrets.SigningKey, Logger: logger, TrustProxyHeaders: o.trustProxy,
+		IDHashCost: d.Config.IDHashCost,
+	}, st, renderer)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil && o.fallback {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return usagef("--addr: %v", err)
+	}
+	hs := srv.HTTPServer(o.addr)
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	local := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	logger.Info("listening", "addr", ln.Addr().String(), "issuer", d.Config.IssuerID, "tls", o.tlsCert != "")
+	fmt.Fprintf(cmd.OutOrStdout(), "serving %s (%s) at %s — stop with Ctrl-C\n", d.Config.IssuerName, d.Config.IssuerID, local)
+	if o.ready != nil {
+		o.ready(local)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if o.tlsCert != "" {
+			errc <- hs.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-cmd.Context().Done():
+	}
+	logger.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		return err
+	}
+	return srv.Close() // writes the queued holder-log entries
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/titlecert/titlecert/server"
+	"github.com/titlecert/titlecert/store"
+)
+
+func newTokenCmd() *cobra.Command {
+	c := &cobra.Command{Use: "token", Short: "Manage API tokens for issuer administration"}
+	c.AddCommand(newTokenCreateCmd())
+	return c
+}
+
+var tokenNamePattern = regexp.MustCompile(`^[\p{L}\p{N}._-]{1,64}$`)
+
+func newTokenCreateCmd() *cobra.Command {
+	var data, name string
+	c := &cobra.Command{
+		Use:   "create --data DIR --name NAME",
+		Short: "Create a bearer token for /api/v1/admin; it is printed once and only its hash is kept",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !tokenNamePattern.MatchString(name) {
+				return usagef("--name must be 1-64 letters, digits, '.', '_' or '-'")
+			}
+			_, st, err := openData(data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tok, err := server.NewToken(nil)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			if err := st.CreateToken(cmd.Context(), store.AdminToken{Name: name, Hash: server.HashToken(tok), CreatedAt: now}); err != nil {
+				if errors.Is(err, store.ErrExists) {
+					return usagef("a token named %q exists already", name)
+				}
+				return err
+			}
+			if err := st.Audit(cmd.Context(), store.AuditEntry{At: now, Actor: operatorName(""), Action: "token.create", Detail: name}); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), tok)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q created; it is shown only now: keep it secret (Authorization: Bearer TOKEN)\n", name)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&data, "data", "", "data directory")
+	c.Flags().StringVar(&name, "name", "", "who or what uses the token (recorded with every action)")
+	c.MarkFlagRequired("data")
+	c.MarkFlagRequired("name")
+	return c
+}

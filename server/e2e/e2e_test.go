@@ -1,0 +1,212 @@
+// Package e2e_test opens certificate pages in a real browser: Debian's
+// chromium, headless, at a phone's viewport, driven with chromedp. It skips
+// with a message where chromium is not installed (.ci/run installs it).
+// Screenshots are written to $TITLECERT_ARTIFACTS (default: a folder in the
+// system temp dir, logged).
+package e2e_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/server"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/sqlite"
+)
+
+const baseURL = "https://verify.hrss.fj.example"
+
+func chromiumPath(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium installed (apt-get install chromium): browser test skipped")
+	return ""
+}
+
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("TITLECERT_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "titlecert-e2e-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+type fixture struct {
+	url      string // the test server
+	valid    *store.Certificate
+	revoked  *store.Certificate
+	targeted *store.Certificate
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k, err := keys.Generate(keys.EdDSA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	csv := "姓名,身份证号,系列,专业,级别,评审委员会,评审日期,文号,评价方式,适用地区,工作单位\n" +
+		"欧阳娜娜,11010519491231002X,工程技术,区块链工程,副高级,福建省工程技术人才职称评审委员会信息技术专业高级评审委员会,2025-06-20,闽人社文〔2025〕12号,常规,,福州市大数据有限公司\n" +
+		"张伟,350102198001011233,会计,会计,中级,福建省会计专业评审委员会,2025-06-20,闽人社文〔2025〕13号,常规,,\n" +
+		"李娜,350102198505122340,卫生,护理,中级,福建省卫生系列中级职称评审委员会,2025-06-20,闽人社文〔2025〕14号,定向评价,福建省宁德市寿宁县,寿宁县医院\n"
+	hk := []byte("0123456789abcdef0123456789abcdef")
+	is := &batch.Issuer{
+		Store: st, Key: k, Renderer: renderer,
+		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
+		IssuerID:   "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL, VerifyURL: baseURL + "/v",
+		StatusURI:  func(l int64) string { return baseURL + "/s/" + itoa(l) },
+		IDHashCost: cert.MinIDHashLogN,
+	}
+	src := batch.Source{Name: "c.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil },
+		Options: roster.Options{CheckName: renderer.CheckText}}
+	res, err := is.Issue(context.Background(), src, filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issued []*store.Certificate // in file order
+	if err := st.List(context.Background(), store.Filter{BatchID: res.BatchID}, func(c *store.Certificate) error { issued = append(issued, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ChangeStatus(context.Background(), store.Selection{Numbers: []string{issued[1].Number}}, store.StatusChange{
+		Action: store.ActionRevoke, Reason: store.ReasonFraud, Effective: now, RecordedAt: now, Operator: "e2e"}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{
+		IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL,
+		Trust: keys.PublicSet(k), SigningKey: k,
+	}, st, renderer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &fixture{url: ts.URL, valid: issued[0], revoked: issued[1], targeted: issued[2]}
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// pagePath is the path the phone requests for a certificate's QR text.
+func pagePath(jws string) string {
+	q := cert.QRText(baseURL, jws)
+	return q[strings.Index(q, cert.QRPath):]
+}
+
+func TestQRPagesInBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	f := setup(t)
+	out := artifacts(t)
+
+	// A tampered certificate: one digit pair of the payload changed.
+	p := pagePath(f.valid.JWS)
+	i := len(cert.QRPath) + 2*(strings.Index(f.valid.JWS, ".")+20)
+	tampered := p[:i] + map[bool]string{true: "12", false: "13"}[p[i:i+2] != "12"] + p[i+2:]
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	for _, tc := range []struct {
+		name, path, class string
+		texts             []string
+	}{
+		{"valid", pagePath(f.valid.JWS), "verdict-valid", []string{"有效", "欧阳娜娜", "1101**********002X", "高级工程师"}},
+		{"revoked", pagePath(f.revoked.JWS), "verdict-revoked", []string{"已撤销", "张伟"}},
+		{"targeted", pagePath(f.targeted.JWS), "verdict-valid", []string{"福建省宁德市寿宁县", "基层"}},
+		{"tampered", tampered, "verdict-invalid", []string{"无效"}},
+		{"lower-case path", strings.Replace(pagePath(f.valid.JWS), "/C/", "/c/", 1), "verdict-valid", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+				chromedp.Navigate(f.url+tc.path),
+				chromedp.WaitVisible(chromedp.CSS("#verdict")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#verdict"), "class"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			class := attr.Value
+			text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: lossless PNG
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(out, "qr-page-"+strings.ReplaceAll(tc.name, " ", "-")+".png"), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(class, tc.class) {
+				t.Fatalf("verdict class %q, want %s", class, tc.class)
+			}
+			for _, want := range tc.texts {
+				if !strings.Contains(text, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			if strings.Contains(text, "11010519491231002X") {
+				t.Error("full ID number on the page")
+			}
+		})
+	}
+}

@@ -1,0 +1,190 @@
+// Package ratelimit holds the verification server's two defences against
+// guessing: a token bucket per client address (Limiter) and a lock-out per
+// certificate after repeated failures (Lockout).
+//
+// Both keep their state in memory, bounded in size: when a table is full,
+// entries that no longer matter (full buckets, expired failures) are
+// dropped, and if none can be dropped the oldest entry goes. A server
+// restart forgets everything, which errs on the side of availability. Both
+// take an injectable clock and are safe for concurrent use.
+package ratelimit
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultMaxEntries bounds the keys a Limiter or Lockout remembers.
+const DefaultMaxEntries = 100_000
+
+// Limiter is a token bucket per key: each key may spend Burst tokens at
+// once and regains PerMinute tokens a minute.
+type Limiter struct {
+	perSec float64
+	burst  float64
+	now    func() time.Time
+	max    int
+
+	mu sync.Mutex
+	m  map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// NewLimiter returns a limiter allowing perMinute requests a minute per key
+// with bursts of burst. now is time.Now when nil.
+func NewLimiter(perMinute, burst int, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{perSec: float64(perMinute) / 60, burst: float64(burst), now: now, max: DefaultMaxEntries, m: map[string]*bucket{}}
+}
+
+// Allow takes a token for key. When none is left it returns false and how
+// long until one is.
+func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.m[key]
+	if !found {
+		l.makeRoom(now)
+		b = &bucket{tokens: l.burst, last: now}
+		l.m[key] = b
+	}
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	if l.perSec <= 0 {
+		return false, time.Hour
+	}
+	wait := time.Duration((1 - b.tokens) / l.perSec * float64(time.Second))
+	return false, max(wait, time.Second)
+}
+
+func (l *Limiter) refill(b *bucket, now time.Time) {
+	if dt := now.Sub(b.last).Seconds(); dt > 0 {
+		b.tokens = min(l.burst, b.tokens+dt*l.perSec)
+		b.last = now
+	}
+}
+
+// makeRoom drops full buckets (they behave like new ones) when the table
+// is full, and an arbitrary one if none is full.
+func (l *Limiter) makeRoom(now time.Time) {
+	if len(l.m) < l.max {
+		return
+	}
+	for k, b := range l.m {
+		l.refill(b, now)
+		if b.tokens >= l.burst {
+			delete(l.m, k)
+		}
+	}
+	for k := range l.m {
+		if len(l.m) < l.max {
+			break
+		}
+		delete(l.m, k)
+	}
+}
+
+// Lockout locks a key for Duration once it has failed Failures times, each
+// failure counting for Duration after it happened.
+type Lockout struct {
+	failures int
+	duration time.Duration
+	now      func() time.Time
+	max      int
+
+	mu sync.Mutex
+	m  map[string]*record
+}
+
+type record struct {
+	fails       []time.Time // recent failures, oldest first
+	lockedUntil time.Time
+}
+
+// NewLockout returns a lock-out after failures failures, for duration.
+// now is time.Now when nil.
+func NewLockout(failures int, duration time.Duration, now func() time.Time) *Lockout {
+	if now == nil {
+		now = time.Now
+	}
+	return &Lockout{failures: failures, duration: duration, now: now, max: DefaultMaxEntries, m: map[string]*record{}}
+}
+
+// Locked reports whether key is locked out and for how much longer.
+func (o *Lockout) Locked(key string) (bool, time.Duration) {
+	now := o.now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r, ok := o.m[key]
+	if !ok || !now.Before(r.lockedUntil) {
+		return false, 0
+	}
+	return true, max(r.lockedUntil.Sub(now).Round(time.Second), time.Second)
+}
+
+// Fail records a failure for key and reports whether key is now locked.
+func (o *Lockout) Fail(key string) bool {
+	now := o.now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r, ok := o.m[key]
+	if !ok {
+		o.makeRoom(now)
+		r = &record{}
+		o.m[key] = r
+	}
+	r.prune(now, o.duration)
+	r.fails = append(r.fails, now)
+	if len(r.fails) >= o.failures {
+		r.lockedUntil = now.Add(o.duration)
+		r.fails = r.fails[:0]
+		return true
+	}
+	return false
+}
+
+// Reset forgets the failures of key (after a success). A lock in force
+// stays.
+func (o *Lockout) Reset(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r, ok := o.m[key]; ok && !o.now().Before(r.lockedUntil) {
+		delete(o.m, key)
+	}
+}
+
+func (r *record) prune(now time.Time, d time.Duration) {
+	i := 0
+	for i < len(r.fails) && now.Sub(r.fails[i]) >= d {
+		i++
+	}
+	r.fails = r.fails[i:]
+}
+
+func (o *Lockout) makeRoom(now time.Time) {
+	if len(o.m) < o.max {
+		return
+	}
+	for k, r := range o.m {
+		r.prune(now, o.duration)
+		if len(r.fails) == 0 && !now.Before(r.lockedUntil) {
+			delete(o.m, k)
+		}
+	}
+	for k := range o.m {
+		if len(o.m) < o.max {
+			break
+		}
+		delete(o.m, k)
+	}
+}

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/verify"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// parsePages parses each page template together with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("layout.tmpl").ParseFS(templateFS, "templates/layout.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("server: templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("server: templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.tmpl" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("server: template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
+	t, ok := s.pages[page]
+	var buf bytes.Buffer
+	if !ok {
+		s.log.ErrorContext(r.Context(), "no such page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.ErrorContext(r.Context(), "rendering a page", "page", page, "err", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	data, err := staticFS.ReadFile("static/" + name)
+	if err != nil || name != path.Base(name) {
+		s.fail(w, r, errNotFound)
+		return
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(data)
+}
+
+// chrome is what every page shows around its content.
+type chrome struct {
+	Base       string // path prefix for links
+	IssuerName string
+}
+
+func (s *Server) chrome() chrome { return chrome{Base: s.base, IssuerName: s.cfg.IssuerName} }
+
+// chinaTime is the time zone of times shown to people.
+var chinaTime = time.FixedZone("UTC+8", 8*3600)
+
+func showTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"
+}
+
+func showDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format("2006-01-02")
+}
+
+// words is a phrase in Chinese and English.
+type words struct{ ZH, EN string }
+
+// invalidWords say why a certificate is invalid, for people.
+var invalidWords = map[verify.Reason]words{
+	verify.ReasonMalformed:            {"证书数据不完整或已损坏，无法识别", "The certificate data is damaged or incomplete."},
+	verify.ReasonTooLarge:             {"数据过长，不是有效的证书", "Too long to be a certificate."},
+	verify.ReasonUnsupportedAlgorithm: {"签名算法不受支持", "The signature algorithm is not accepted."},
+	verify.ReasonBadType:              {"不是电子职称证书", "This is not a title certificate."},
+	verify.ReasonUntrustedIssuer:      {"不是由本机构的签名密钥签发，可能是伪造的", "Not signed by a key of this issuer: possibly forged."},
+	verify.ReasonBadSignature:         {"签名与证书内容不符：证书被篡改或伪造", "The signature does not match the contents: the certificate was altered or forged."},
+	verify.ReasonBadClaims:            {"证书内容不符合规范", "The certificate's contents are not well formed."},
+	verify.ReasonNotYetValid:          {"签发时间晚于当前时间", "Issued later than the time of checking."},
+	verify.ReasonHolderMismatch:       {"身份证号与持证人不符", "The ID number is not the holder's."},
+}
+
+// statusWords say why a certificate is revoked or suspended.
+var statusWords = map[string]words{
+	store.ReasonMisconduct:      {"学术不端、违规署名等违纪违规行为", "misconduct (plagiarism, improper signature, academic dishonesty)"},
+	store.ReasonFraud:           {"申报材料弄虚作假", "false application materials"},
+	store.ReasonRightsWithdrawn: {"评审委员会评审权被收回，其评审结果无效", "the committee's review rights were withdrawn and its results declared invalid"},
+	store.ReasonError:           {"误发", "issued in error"},
+	store.ReasonOther:           {"其他原因", "other reasons"},
+	store.ReasonInvestigation:   {"正在调查", "under investigation"},
+	"unspecified":               {"未说明", "not stated"},
+}
+
+// unknownWords say why the status cannot be established.
+var unknownWords = map[verify.Reason]words{
+	verify.ReasonStatusListMissing:   {"无法获取该证书的状态列表", "the status list for this certificate is not available"},
+	verify.ReasonStatusListExpired:   {"状态列表已过期", "the status list has expired"},
+	verify.ReasonStatusListUntrusted: {"状态列表的签名不受信任", "the status list is not signed by a trusted key"},
+	verify.ReasonStatusListInvalid:   {"状态列表无效", "the status list is not usable"},
+	verify.ReasonNoStatusReference:   {"证书未指明状态列表", "the certificate names no status list"},
+}
+
+var routeEnglish = map[cert.Route]string{
+	cert.RouteRegular:      "regular review",
+	cert.RouteGreenChannel: "green channel",
+	cert.RouteTargeted:     "targeted evaluation, targeted use",
+}
+
+// verdictView is the data of the verdict page.
+type verdictView struct {
+	chrome
+	Verdict     string // valid, revoked, suspended, invalid, unknown
+	Head        words  // 有效 / VALID ...
+	Summary     words
+	Reason      words // why (revoked, suspended, invalid, unknown)
+	ReasonCode  string
+	Detail      string // the verifier's own sentence (English), for invalid and unknown
+	Since       string // revoked or suspended since
+	NotInForce  bool   // signed by a trusted key, but not valid
+	C           *cert.Claims
+	Targeted    bool
+	Route       words
+	Issued      string
+	Code        string
+	KeyID       string
+	CheckedAt   string
+	StatusNote  words // how fresh the status is
+	ListIssued  string
+	ListExpires string
+	IDMatch     string // "", "yes" or "no"
+	IDError     words
+	JWS, Source string // for the confirmation form
+	Channel     string
+	NotFound    bool
+}
+
+// verdictPage turns a verify.Result into the verdict page's data.
+func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
+	v := verdictView{chrome: s.chrome(), Verdict: string(res.Status), ReasonCode: string(res.Reason),
+		CheckedAt: showTime(res.CheckedAt), Channel: channel, Source: res.Source, KeyID: res.KeyID}
+	switch res.Status {
+	case verify.Valid:
+		v.Head = words{"有效", "VALID"}
+		v.Summary = words{"证书真实有效，签名正确，状态正常。", "The certificate is genuine and in force."}
+	case verify.Revoked:
+		v.Head = words{"已撤销", "REVOKED"}
+		v.Summary = words{"此职称已被签发机构撤销，不再有效。", "This title has been revoked by its issuer and is no longer valid."}
+		v.Reason = statusReason(string(res.Reason))
+		if res.RevokedAt != nil {
+			v.Since = showDate(*res.RevokedAt)
+		}
+	case verify.Suspended:
+		v.Head = words{"已暂停", "SUSPENDED"}
+		v.Summary = words{"此证书正在调查中，暂停使用。", "This certificate is on hold during an investigation."}
+		v.Reason = statusReason(string(res.Reason))
+		if res.SuspendedAt != nil {
+			v.Since = showDate(*res.SuspendedAt)
+		}
+	case verify.Unknown:
+		v.Head = words{"状态未知", "STATUS UNKNOWN"}
+		v.Summary = words{"证书签名真实，但无法确认其是否已被撤销，请勿视为有效。", "The signature is genuine, but whether the certificate was revoked cannot be established: do not treat it as valid."}
+		v.Reason = unknownWords[res.Reason]
+		v.Detail = res.Detail
+	default:
+		v.Verdict = string(verify.Invalid)
+		v.Head = words{"无效 / 伪造", "INVALID"}
+		v.Summary = words{"这不是一份有效的职称证书。", "This is not a valid title certificate."}
+		w, ok := invalidWords[res.Reason]
+		if !ok {
+			w = words{"无法验证", "It cannot be verified."}
+		}
+		v.Reason = w
+		v.Detail = res.Detail
+	}
+	if c := res.Certificate; c != nil {
+		v.C = c
+		v.NotInForce = res.Status != verify.Valid
+		v.Targeted = c.Route == cert.RouteTargeted
+		v.Route = words{c.Route.Chinese(), routeEnglish[c.Route]}
+		v.Issued = showTime(c.IssuedTime())
+		v.Code = cert.VerificationCode(res.JWS)
+		v.JWS = res.JWS
+	}
+	switch {
+	case res.StatusList != nil && !res.StatusList.IssuedAt.IsZero():
+		v.ListIssued, v.ListExpires = showTime(res.StatusList.IssuedAt), showTime(res.StatusList.ExpiresAt)
+	case res.Certificate != nil && !res.StatusChecked:
+		v.StatusNote = words{"未检查撤销状态。", "Revocation was not checked."}
+	}
+	if res.IDNumberMatch != nil {
+		v.IDMatch = "no"
+		if *res.IDNumberMatch {
+			v.IDMatch = "yes"
+		}
+	}
+	return v
+}
+
+func statusReason(code string) words {
+	if w, ok := statusWords[code]; ok {
+		return w
+	}
+	return words{code, code}
+}
+
+// lookupView is the data of the look-up page.
+type lookupView struct {
+	chrome
+	Error        words
+	Number, Name string
+	Code         string
+	MaxUploadMiB int64
+}
+
+// downloadView is the data of the download page.
+type downloadView struct {
+	chrome
+	Error  words
+	Number string
+	Log    []logEntry
+	Shown  bool // the log was asked for and is shown
+}
+
+type logEntry struct {
+	At      string
+	Channel words
+}
+
+var channelWords = map[string]words{
+	store.ChannelPage:   {"扫码查验", "QR code page"},
+	store.ChannelAPI:    {"接口查验", "API"},
+	store.ChannelLookup: {"网页查询", "look-up form"},
+	store.ChannelUpload: {"上传PDF查验", "PDF upload"},
+}
