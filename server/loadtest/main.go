@@ -40,10 +40,19 @@ import (
 
 const baseURL = "https://verify.hrss.fj.example"
 
+// holdFor is -hold.
+var holdFor time.Duration
+
 func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each load phase runs (at most 2m)")
 	conns := flag.Int("conns", 8, "concurrent connections (at most 256)")
+	hold := flag.Duration("hold", 0, "instead of loading it, keep the server up this long (at most 10m) for an external load generator such as wrk; prints its URL and writes the JWS to loadtest.jws")
 	flag.Parse()
+	if *hold < 0 || *hold > 10*time.Minute {
+		fmt.Fprintln(os.Stderr, "loadtest: -hold must be at most 10m")
+		os.Exit(2)
+	}
+	holdFor = *hold
 	if *duration <= 0 || *duration > 2*time.Minute || *conns < 1 || *conns > 256 {
 		fmt.Fprintln(os.Stderr, "loadtest: -duration must be in (0, 2m] and -conns in [1, 256]")
 		os.Exit(2)
@@ -106,6 +115,15 @@ func run(duration time.Duration, conns int) error {
 	url := "http://" + ln.Addr().String()
 
 	jws := res.First.JWS
+	if holdFor > 0 {
+		q := cert.QRText(baseURL, jws)
+		if err := os.WriteFile("loadtest.jws", []byte(jws), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("server at %s for %s\nQR page: %s%s\nJWS in loadtest.jws\n", url, holdFor, url, q[strings.Index(q, cert.QRPath):])
+		time.Sleep(holdFor)
+		return nil
+	}
 	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s; %d connections, %s per phase\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), conns, duration)
 
 	// In-process: verify.Check on all cores, no HTTP.
