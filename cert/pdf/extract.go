@@ -54,7 +54,7 @@ func ExtractJWS(r io.ReaderAt, size int64) (jws string, err error) {
 			jws, err = "", fmt.Errorf("pdf: malformed PDF: %v", p)
 		}
 	}()
-	ctx, err := api.ReadAndValidate(io.NewSectionReader(r, 0, size), readConfig())
+	ctx, err := api.ReadAndValidate(io.NewSectionReader(r, 0, size), ReadConfig(model.EXTRACTATTACHMENTS, 64<<20))
 	if err != nil {
 		return "", fmt.Errorf("pdf: malformed PDF: %w", err)
 	}
@@ -99,15 +99,16 @@ func ExtractJWS(r io.ReaderAt, size int64) (jws string, err error) {
 	return string(b), nil
 }
 
-// readConfig is a pdfcpu configuration for reading untrusted input. It is
+// ReadConfig is a pdfcpu configuration for reading untrusted input for the
+// command cmd, with resource limits sized for certificate PDFs. It is
 // built here rather than with model.NewDefaultConfiguration, which creates
 // a configuration directory (with fonts and certificates) under the user's
 // home directory.
-func readConfig() *model.Configuration {
+func ReadConfig(cmd model.CommandMode, maxImagePixels int64) *model.Configuration {
 	limits := model.DefaultResourceLimits()
 	limits.MaxStreamBytes = MaxPDFSize
 	limits.MaxDecodeBytes = 4 * MaxPDFSize
-	limits.MaxImagePixels = 64 << 20
+	limits.MaxImagePixels = maxImagePixels
 	limits.MaxImageBytes = 4 * MaxPDFSize
 	limits.MaxObjectCount = 1 << 20
 	limits.MaxObjectStreamCount = 1 << 16
@@ -118,7 +119,7 @@ func readConfig() *model.Configuration {
 		UnsupportedResourcePolicy: model.UnsupportedResourceSkip,
 		Eol:                       "\n",
 		Offline:                   true,
-		Cmd:                       model.EXTRACTATTACHMENTS,
+		Cmd:                       cmd,
 		TimestampFormat:           "2006-01-02 15:04",
 		DateFormat:                "2006-01-02",
 		Limits:                    limits,

@@ -190,7 +190,7 @@ func readPDF(data []byte) (ctx *model.Context, err error) {
 			ctx, err = nil, fmt.Errorf("scan: malformed PDF: %v", p)
 		}
 	}()
-	ctx, err = api.ReadAndValidate(bytes.NewReader(data), readConfig())
+	ctx, err = api.ReadAndValidate(bytes.NewReader(data), pdf.ReadConfig(model.EXTRACTIMAGES, MaxImagePixels))
 	if err != nil {
 		return nil, fmt.Errorf("scan: malformed PDF: %w", err)
 	}
@@ -237,29 +237,4 @@ func readPrintedQR(ctx *model.Context) (text string, err error) {
 		}
 	}
 	return "", ErrNoQRCode
-}
-
-// readConfig is a pdfcpu configuration for reading untrusted input, as
-// in cert/pdf: it does not create pdfcpu's configuration folder in the
-// user's home.
-func readConfig() *model.Configuration {
-	limits := model.DefaultResourceLimits()
-	limits.MaxStreamBytes = pdf.MaxPDFSize
-	limits.MaxDecodeBytes = 4 * pdf.MaxPDFSize
-	limits.MaxImagePixels = MaxImagePixels
-	limits.MaxImageBytes = 4 * pdf.MaxPDFSize
-	limits.MaxObjectCount = 1 << 20
-	limits.MaxObjectStreamCount = 1 << 16
-	limits.MaxXRefEntries = 1 << 20
-	return &model.Configuration{
-		Reader15:                  true,
-		ValidationMode:            model.ValidationRelaxed,
-		UnsupportedResourcePolicy: model.UnsupportedResourceSkip,
-		Eol:                       "\n",
-		Offline:                   true,
-		Cmd:                       model.EXTRACTIMAGES,
-		TimestampFormat:           "2006-01-02 15:04",
-		DateFormat:                "2006-01-02",
-		Limits:                    limits,
-	}
 }

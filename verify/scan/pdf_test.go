@@ -91,8 +91,7 @@ func (f *fixture) opts() (verify.Options, PDFOptions) {
 // pdfcpuConfig is a configuration for editing PDFs in tests that does not
 // create pdfcpu's folder in the home directory.
 func pdfcpuConfig(cmd model.CommandMode) *model.Configuration {
-	c := readConfig()
-	c.Cmd = cmd
+	c := pdf.ReadConfig(cmd, MaxImagePixels)
 	c.WriteObjectStream = true
 	c.WriteXRefStream = true
 	c.Optimize = true
