@@ -18,3 +18,27 @@ func openData(path string) (*datadir.Dir, *sqlite.Store, error) {
 	}
 	return d, st, nil
 }
+
+// unlockData is openData for commands that sign: it also reads the
+// passphrase (from passFile, the environment or a prompt) and decrypts the
+// issuer's secrets. The store is opened last, so a wrong passphrase leaves
+// nothing open.
+func unlockData(path, passFile string) (*datadir.Dir, *datadir.Secrets, *sqlite.Store, error) {
+	d, err := datadir.Open(path)
+	if err != nil {
+		return nil, nil, nil, usageError{err}
+	}
+	pass, err := readPassphrase(passFile, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	secrets, err := d.Unlock(pass)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := sqlite.Open(d.StorePath())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return d, secrets, st, nil
+}

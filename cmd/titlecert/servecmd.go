@@ -12,9 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/titlecert/titlecert/cert/pdf"
-	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/server"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 type serveOptions struct {
@@ -53,24 +51,13 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
-	d, err := datadir.Open(o.data)
-	if err != nil {
-		return usageError{err}
-	}
-	pass, err := readPassphrase(o.passphraseFile, false)
-	if err != nil {
-		return err
-	}
-	secrets, err := d.Unlock(pass)
+	d, secrets, st, err := unlockData(o.data, o.passphraseFile)
 	if err != nil {
 		return err
 	}
 	jwks, err := d.PublicJWKS()
 	if err != nil {
-		return err
-	}
-	st, err := sqlite.Open(d.StorePath())
-	if err != nil {
+		st.Close()
 		return err
 	}
 	defer st.Close()

@@ -13,7 +13,6 @@ import (
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -50,19 +49,7 @@ so export again well before then, and after every revocation.`,
 			if o.ttl <= 0 || o.ttl > o.validity {
 				return usagef("--ttl must be positive and at most --validity")
 			}
-			d, err := datadir.Open(o.data)
-			if err != nil {
-				return usageError{err}
-			}
-			pass, err := readPassphrase(o.passphraseFile, false)
-			if err != nil {
-				return err
-			}
-			secrets, err := d.Unlock(pass)
-			if err != nil {
-				return err
-			}
-			st, err := sqlite.Open(d.StorePath())
+			d, secrets, st, err := unlockData(o.data, o.passphraseFile)
 			if err != nil {
 				return err
 			}
