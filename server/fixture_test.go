@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"flag"
 	"io"
@@ -24,6 +22,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/keys"
@@ -106,27 +105,16 @@ const testToken = "tc_" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	k, err := keys.Generate(keys.EdDSA, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if baseURL == "" {
 		baseURL = "https://verify.example"
 	}
-	hk := []byte("0123456789abcdef0123456789abcdef")
-	statusURI := func(l int64) string { return strings.TrimRight(baseURL, "/") + "/s/" + itoa(l) }
-	is := &batch.Issuer{
-		Store: st, Key: k, Renderer: renderer(),
-		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
-		IssuerID:   "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL,
-		VerifyURL: baseURL + "/v", StatusURI: statusURI,
-		IDHashCost: cert.MinIDHashLogN, Now: func() time.Time { return issuedAt },
+	bf, err := batchtest.New(dir, baseURL, renderer())
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { bf.Store.Close() })
+	st, k, is := bf.Store, bf.Key, bf.Issuer
+	is.Now = func() time.Time { return issuedAt }
 	var buf bytes.Buffer
 	if err := roster.WriteSampleCSV(&buf, n, issuedAt); err != nil {
 		t.Fatal(err)
@@ -138,9 +126,7 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	src := batch.Source{Name: "sample.csv", Options: ro,
-		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-	if _, err := is.Issue(context.Background(), src, out); err != nil {
+	if _, err := is.Issue(context.Background(), batchtest.Source("sample.csv", data, ro), out); err != nil {
 		t.Fatal(err)
 	}
 	// The certificates, in the order of the candidates.
@@ -162,7 +148,7 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 	clock := &testClock{t: issuedAt.Add(time.Hour)}
 	logs := &syncBuffer{}
 	cfg := Config{
-		IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL, VerifyURL: baseURL + "/v",
+		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL, VerifyURL: baseURL + "/v",
 		Trust: keys.PublicSet(k), JWKS: jwks, SigningKey: k, Now: clock.Now,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		IDHashCost: cert.MinIDHashLogN,

@@ -3,7 +3,6 @@ package batch_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/csv"
 	"errors"
@@ -15,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/keys"
@@ -45,27 +44,17 @@ var renderer = func() *pdf.Renderer {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
+	bf, err := batchtest.New(dir, "https://verify.example", renderer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	k, err := keys.Generate(keys.EdDSA, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hk := []byte("0123456789abcdef0123456789abcdef")
+	t.Cleanup(func() { bf.Store.Close() })
+	bf.Issuer.Now = func() time.Time { return now }
 	return &fixture{
-		issuer: &batch.Issuer{
-			Store: st, Key: k, Renderer: renderer,
-			HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
-			IssuerID:   "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: "https://verify.example",
-			VerifyURL: "https://verify.example/v", StatusURI: func(l int64) string { return "https://verify.example/s/1" },
-			IDHashCost: cert.MinIDHashLogN, Now: func() time.Time { return now },
-		},
-		store: st,
-		trust: verify.Options{Trust: keys.PublicSet(k), Now: func() time.Time { return now.Add(time.Hour) }},
-		out:   filepath.Join(dir, "out"),
+		issuer: bf.Issuer,
+		store:  bf.Store,
+		trust:  verify.Options{Trust: keys.PublicSet(bf.Key), Now: func() time.Time { return now.Add(time.Hour) }},
+		out:    filepath.Join(dir, "out"),
 	}
 }
 

@@ -7,9 +7,6 @@ package e2e_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -21,13 +18,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/server"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 const baseURL = "https://verify.hrss.fj.example"
@@ -64,35 +60,22 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	k, err := keys.Generate(keys.EdDSA, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	renderer, err := pdf.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
+	bf, err := batchtest.New(dir, baseURL, renderer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bf.Store.Close() })
+	st, k, is := bf.Store, bf.Key, bf.Issuer
 	now := time.Now()
 	csv := "姓名,身份证号,系列,专业,级别,评审委员会,评审日期,文号,评价方式,适用地区,工作单位\n" +
 		"欧阳娜娜,11010519491231002X,工程技术,区块链工程,副高级,福建省工程技术人才职称评审委员会信息技术专业高级评审委员会,2025-06-20,闽人社文〔2025〕12号,常规,,福州市大数据有限公司\n" +
 		"张伟,350102198001011233,会计,会计,中级,福建省会计专业评审委员会,2025-06-20,闽人社文〔2025〕13号,常规,,\n" +
 		"李娜,350102198505122340,卫生,护理,中级,福建省卫生系列中级职称评审委员会,2025-06-20,闽人社文〔2025〕14号,定向评价,福建省宁德市寿宁县,寿宁县医院\n"
-	hk := []byte("0123456789abcdef0123456789abcdef")
-	is := &batch.Issuer{
-		Store: st, Key: k, Renderer: renderer,
-		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
-		IssuerID:   "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL, VerifyURL: baseURL + "/v",
-		StatusURI:  func(l int64) string { return baseURL + "/s/" + itoa(l) },
-		IDHashCost: cert.MinIDHashLogN,
-	}
-	src := batch.Source{Name: "c.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil },
-		Options: roster.Options{CheckName: renderer.CheckText}}
-	res, err := is.Issue(context.Background(), src, filepath.Join(dir, "out"))
+	res, err := is.Issue(context.Background(), batchtest.Source("c.csv", []byte(csv), roster.Options{CheckName: renderer.CheckText}), filepath.Join(dir, "out"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +88,7 @@ func setup(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Config{
-		IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL,
+		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
 		Trust: keys.PublicSet(k), SigningKey: k,
 	}, st, renderer)
 	if err != nil {
@@ -114,19 +97,6 @@ func setup(t *testing.T) *fixture {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &fixture{url: ts.URL, valid: issued[0], revoked: issued[1], targeted: issued[2]}
-}
-
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // pagePath is the path the phone requests for a certificate's QR text.

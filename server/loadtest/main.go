@@ -12,8 +12,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"flag"
 	"fmt"
 	"io"
@@ -29,12 +27,11 @@ import (
 	"time"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/server"
-	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
 )
 
@@ -69,38 +66,25 @@ func run(duration time.Duration, conns int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k, err := keys.Generate(keys.EdDSA, nil)
-	if err != nil {
-		return err
-	}
 	renderer, err := pdf.NewRenderer()
 	if err != nil {
 		return err
 	}
+	bf, err := batchtest.New(dir, baseURL, renderer)
+	if err != nil {
+		return err
+	}
+	defer bf.Store.Close()
+	st, k, is := bf.Store, bf.Key, bf.Issuer
 	var csv bytes.Buffer
 	if err := roster.WriteSampleCSV(&csv, 20, time.Now()); err != nil {
 		return err
 	}
-	hk := []byte("loadtest-holder-key-0123456789ab")
-	is := &batch.Issuer{
-		Store: st, Key: k, Renderer: renderer,
-		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
-		IssuerID:   "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL, VerifyURL: baseURL + "/v",
-		StatusURI:  func(l int64) string { return fmt.Sprintf("%s/s/%d", baseURL, l) },
-		IDHashCost: cert.MinIDHashLogN,
-	}
-	src := batch.Source{Name: "sample.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(csv.Bytes())), nil },
-		Options: roster.Options{CheckName: renderer.CheckText}}
-	res, err := is.Issue(context.Background(), src, filepath.Join(dir, "out"))
+	res, err := is.Issue(context.Background(), batchtest.Source("sample.csv", csv.Bytes(), roster.Options{CheckName: renderer.CheckText}), filepath.Join(dir, "out"))
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: baseURL,
+	srv, err := server.New(server.Config{IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
 		Trust: keys.PublicSet(k), SigningKey: k}, st, renderer)
 	if err != nil {
 		return err
