@@ -88,6 +88,21 @@ func TestServe(t *testing.T) {
 			t.Errorf("GET %.40s: %d %.200s", tc.path, resp.StatusCode, body)
 		}
 	}
+	// verify --status-url fetches the server's list (and caches it).
+	var jws bytes.Buffer
+	run([]string{"show", "--data", data, "--first", "--jws"}, nil, &jws, io.Discard)
+	jwsFile := filepath.Join(dir, "c.jws")
+	os.WriteFile(jwsFile, jws.Bytes(), 0o644)
+	jwks := filepath.Join(dir, "jwks.json")
+	run([]string{"keys", "export", "--data", data, "--out", jwks}, nil, io.Discard, io.Discard)
+	var vout, verr bytes.Buffer
+	if code := run([]string{"verify", "--trust", jwks, "--status-url", base + "/s/1", "--cache", filepath.Join(dir, "cache"), "--json", jwsFile}, nil, &vout, &verr); code != 0 ||
+		!strings.Contains(vout.String(), `"status_checked":true`) {
+		t.Fatalf("verify --status-url: exit %d: %s %s", code, vout.String(), verr.String())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "cache")); len(entries) == 0 {
+		t.Fatal("the fetched list was not cached")
+	}
 	cancel()
 	select {
 	case err := <-done:
