@@ -88,37 +88,42 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		s.m.holder.Inc(purpose, "denied")
 		return nil, nil, errCredentials
 	}
-	if locked, retry := s.lockout.Locked(number); locked {
+	// Reserve the attempt before the slow check, so that concurrent
+	// guesses cannot slip past the lock-out.
+	if ok, retry := s.lockout.Begin(number); !ok {
 		s.m.holder.Inc(purpose, "locked")
 		return nil, nil, errLocked(retry)
 	}
 	rec, err := s.store.Certificate(ctx, number)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.lockout.Abandon(number)
 		return nil, nil, errInternal(err)
 	}
 	if rec == nil {
 		s.dummyIDHash.Matches(id) // as long as a real comparison
-		return nil, nil, s.holderDenied(ctx, number, purpose)
+		s.lockout.Abandon(number) // nothing to guess: keep no record for made-up numbers
+		return nil, nil, s.holderDenied(ctx, number, purpose, false)
 	}
 	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Now: s.now, IDNumber: id})
 	if res.Certificate == nil || res.IDNumberMatch == nil {
 		// The stored certificate does not verify with the server's keys:
 		// a configuration problem (a key missing from Trust), not the
 		// holder's.
+		s.lockout.Abandon(number)
 		return nil, nil, errInternal(errors.New("stored certificate " + number + " does not verify: " + string(res.Reason)))
 	}
 	if !*res.IDNumberMatch {
-		return nil, nil, s.holderDenied(ctx, number, purpose)
+		return nil, nil, s.holderDenied(ctx, number, purpose, true)
 	}
-	s.lockout.Reset(number)
+	s.lockout.Succeed(number)
 	return rec, res.Certificate, nil
 }
 
-// holderDenied records a failed credential check and returns the error to
-// answer with.
-func (s *Server) holderDenied(ctx context.Context, number, purpose string) error {
+// holderDenied records a failed credential check (counting it towards the
+// certificate's lock-out when counted) and returns the error to answer with.
+func (s *Server) holderDenied(ctx context.Context, number, purpose string, counted bool) error {
 	s.m.holder.Inc(purpose, "denied")
-	locked := s.lockout.Fail(number)
+	locked := counted && s.lockout.Fail(number)
 	detail := "wrong certificate number or ID number"
 	if locked {
 		detail += "; locked"

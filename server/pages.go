@@ -143,6 +143,21 @@ func (s *Server) byCode(ctx context.Context, code string) (*store.Certificate, e
 
 // handleUpload verifies an uploaded certificate PDF.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
+	// Decoding a photo is the costliest thing a stranger can ask for (up to
+	// 40 megapixels, several decoding strategies): uploads share the
+	// look-up rate limit, and at most MaxConcurrentUploads are decoded at
+	// once; the rest are told to come back.
+	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
+		s.fail(w, r, errRateLimited(retry))
+		return
+	}
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		s.fail(w, r, errUnavailable)
+		return
+	}
 	const overhead = 64 << 10 // multipart headers and other fields
 	if r.ContentLength > s.cfg.MaxUpload+overhead {
 		s.fail(w, r, errTooLarge)

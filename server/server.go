@@ -118,15 +118,16 @@ const CertificatePath = cert.QRPath
 
 // Defaults for the limits in Config.
 const (
-	DefaultMaxBody            = 64 << 10
-	DefaultMaxVerifyBody      = 16 << 10
-	DefaultHolderPerMinute    = 10
-	DefaultLookupPerMinute    = 60
-	DefaultLockoutFailures    = 5
-	DefaultLockoutDuration    = 15 * time.Minute
-	DefaultStatusPoll         = 10 * time.Second
-	DefaultVerificationQueue  = 4096
-	DefaultVerificationWindow = time.Minute
+	DefaultMaxBody              = 64 << 10
+	DefaultMaxVerifyBody        = 16 << 10
+	DefaultHolderPerMinute      = 10
+	DefaultLookupPerMinute      = 60
+	DefaultLockoutFailures      = 5
+	DefaultLockoutDuration      = 15 * time.Minute
+	DefaultMaxConcurrentUploads = 2
+	DefaultStatusPoll           = 10 * time.Second
+	DefaultVerificationQueue    = 4096
+	DefaultVerificationWindow   = time.Minute
 )
 
 // Config is what the server needs to know besides its store and renderer.
@@ -181,6 +182,9 @@ type Config struct {
 	// DefaultLockoutDuration).
 	LockoutFailures int
 	LockoutDuration time.Duration
+	// MaxConcurrentUploads bounds the uploads decoded at once
+	// (DefaultMaxConcurrentUploads); more get 503 with Retry-After.
+	MaxConcurrentUploads int
 	// TrustProxyHeaders makes the server take the client address from the
 	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
 	// Only set it behind a proxy that sets these headers.
@@ -216,6 +220,7 @@ type Server struct {
 	status       *statusCache
 	holderLimit  *ratelimit.Limiter
 	lookupLimit  *ratelimit.Limiter
+	uploads      chan struct{} // one token per upload being decoded
 	lockout      *ratelimit.Lockout
 	dummyIDHash  cert.IDHash
 	verification *recorder
@@ -276,6 +281,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	setDefault(&cfg.LookupBurst, max(1, cfg.LookupPerMinute/3))
 	setDefault(&cfg.LockoutFailures, DefaultLockoutFailures)
 	setDefault(&cfg.LockoutDuration, DefaultLockoutDuration)
+	setDefault(&cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads)
 	setDefault(&cfg.IDHashCost, cert.DefaultIDHashLogN)
 	setDefault(&cfg.VerificationQueue, DefaultVerificationQueue)
 	if cfg.VerificationWindow == 0 {
@@ -311,6 +317,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
+		uploads:     make(chan struct{}, cfg.MaxConcurrentUploads),
 		dummyIDHash: dummy,
 	}
 	s.m = newServerMetrics()

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -1057,5 +1058,51 @@ func TestJWKSDefault(t *testing.T) {
 	set, err := keys.ParseTrust(w.Body.Bytes())
 	if err != nil || len(set.Keys) != 2 || strings.Contains(w.Body.String(), `"d":`) {
 		t.Fatalf("%v %s", err, w.Body)
+	}
+}
+
+// Uploads share the look-up rate limit, and a full decoding slot answers
+// 503 rather than queueing without bound.
+func TestUploadLimits(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst = 1, 1 })
+	data, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ctype := multipartBody(t, "file", "c.pdf", data)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype)); w.Code != 200 {
+		t.Fatalf("first upload: %d", w.Code)
+	}
+	body, ctype = multipartBody(t, "file", "c.pdf", data)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype)); w.Code != 429 {
+		t.Fatalf("second upload: %d, want 429", w.Code)
+	}
+	// Both decoding slots taken: the next upload is turned away at once.
+	for range cap(f.srv.uploads) {
+		f.srv.uploads <- struct{}{}
+	}
+	body, ctype = multipartBody(t, "file", "c.pdf", data)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.77:1234")); w.Code != 503 {
+		t.Fatalf("busy: %d, want 503", w.Code)
+	}
+}
+
+// A status list opened by issuance in another process (no archive event)
+// is signed and served after the poll interval.
+func TestNewStatusListElsewhere(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	if w := f.do("GET", "/s/1"); w.Code != 200 {
+		t.Fatalf("/s/1: %d", w.Code)
+	}
+	if w := f.do("GET", "/s/2"); w.Code != 404 {
+		t.Fatalf("/s/2 before it exists: %d", w.Code)
+	}
+	// Fill list 1 past half: the store opens list 2.
+	if _, err := f.st.AllocateStatusSlots(context.Background(), int(store.StatusListSize/2), rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(DefaultStatusPoll)
+	if w := f.do("GET", "/s/2"); w.Code != 200 {
+		t.Fatalf("/s/2 after the poll interval: %d", w.Code)
 	}
 }

@@ -41,6 +41,7 @@ type statusCache struct {
 
 	mu        sync.Mutex // held while polling or signing
 	lastEvent int64      // highest archive event id seen
+	lastList  int64      // highest status list id seen
 	scanFrom  time.Time  // archive entries recorded before this were seen
 	failedAt  time.Time  // when signing last failed
 }
@@ -133,17 +134,28 @@ func (c *statusCache) sign(ctx context.Context, now time.Time) (*statusSnapshot,
 }
 
 // archiveChanged reports whether the archive holds an event not seen yet,
-// and remembers the newest. Called with c.mu held.
+// or the store a status list not signed yet (issuance opens lists without
+// an archive event), and remembers the newest. Called with c.mu held.
 func (c *statusCache) archiveChanged(ctx context.Context, now time.Time) (bool, error) {
+	lists, err := c.s.store.StatusLists(ctx)
+	if err != nil {
+		return false, err
+	}
+	newList := false
+	for _, l := range lists {
+		if l.ID > c.lastList {
+			c.lastList, newList = l.ID, true
+		}
+	}
 	newest := c.lastEvent
-	err := c.s.store.Events(ctx, store.EventFilter{Since: c.scanFrom}, func(e *store.Event) error {
+	err = c.s.store.Events(ctx, store.EventFilter{Since: c.scanFrom}, func(e *store.Event) error {
 		newest = max(newest, e.ID)
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
-	changed := newest > c.lastEvent
+	changed := newest > c.lastEvent || newList
 	c.lastEvent = newest
 	// Events are recorded with their process's clock; look back a while
 	// so that one recorded a little "earlier" is not missed.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +76,27 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// Close runs after the HTTP server has stopped, on every path, and
+	// before the store closes (deferred earlier, so it runs later): it
+	// writes the queued holder-log entries.
+	defer func() {
+		if cerr := srv.Close(); cerr != nil {
+			logger.Error("closing the server", "err", cerr.Error())
+		}
+	}()
+	hs := srv.HTTPServer(o.addr)
+	if o.tlsCert != "" {
+		// Load the pair now, so that a bad file is a clear error before
+		// anything listens.
+		pair, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return usagef("--tls-cert/--tls-key: %v", err)
+		}
+		if hs.TLSConfig == nil {
+			hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		hs.TLSConfig.Certificates = []tls.Certificate{pair}
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil && o.fallback {
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
@@ -82,7 +104,6 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if err != nil {
 		return usagef("--addr: %v", err)
 	}
-	hs := srv.HTTPServer(o.addr)
 	scheme := "http"
 	if o.tlsCert != "" {
 		scheme = "https"
@@ -96,7 +117,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	errc := make(chan error, 1)
 	go func() {
 		if o.tlsCert != "" {
-			errc <- hs.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			errc <- hs.ServeTLS(ln, "", "")
 		} else {
 			errc <- hs.Serve(ln)
 		}
@@ -113,7 +134,8 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
-		return err
+		hs.Close() // requests still running after 15 s are cut off
+		return fmt.Errorf("shutting down: %w", err)
 	}
-	return srv.Close() // writes the queued holder-log entries
+	return nil
 }

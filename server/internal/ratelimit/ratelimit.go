@@ -95,7 +95,10 @@ func (l *Limiter) makeRoom(now time.Time) {
 }
 
 // Lockout locks a key for Duration once it has failed Failures times, each
-// failure counting for Duration after it happened.
+// failure counting for Duration after it happened. Attempts are reserved
+// with Begin before the (slow) check and settled with Fail, Succeed or
+// Abandon after it, so that concurrent attempts cannot slip past the limit:
+// at most Failures attempts are ever in flight or failed for one key.
 type Lockout struct {
 	failures int
 	duration time.Duration
@@ -109,6 +112,7 @@ type Lockout struct {
 type record struct {
 	fails       []time.Time // recent failures, oldest first
 	lockedUntil time.Time
+	pending     int // attempts begun and not yet settled
 }
 
 // NewLockout returns a lock-out after failures failures, for duration.
@@ -120,29 +124,44 @@ func NewLockout(failures int, duration time.Duration, now func() time.Time) *Loc
 	return &Lockout{failures: failures, duration: duration, now: now, max: DefaultMaxEntries, m: map[string]*record{}}
 }
 
-// Locked reports whether key is locked out and for how much longer.
-func (o *Lockout) Locked(key string) (bool, time.Duration) {
+// Begin reserves an attempt for key. It refuses, with how long to wait,
+// while key is locked out, while the attempts in flight already use up the
+// failures left before a lock-out, or when the table is full of keys it
+// must keep (locked or in flight): it fails closed rather than forget a
+// lock. Every reserved attempt must be settled exactly once.
+func (o *Lockout) Begin(key string) (ok bool, retryAfter time.Duration) {
 	now := o.now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, ok := o.m[key]
-	if !ok || !now.Before(r.lockedUntil) {
-		return false, 0
+	r, found := o.m[key]
+	if !found {
+		if !o.makeRoom(now) {
+			return false, time.Minute
+		}
+		r = &record{}
+		o.m[key] = r
 	}
-	return true, max(r.lockedUntil.Sub(now).Round(time.Second), time.Second)
+	if now.Before(r.lockedUntil) {
+		return false, max(r.lockedUntil.Sub(now).Round(time.Second), time.Second)
+	}
+	r.prune(now, o.duration)
+	if len(r.fails)+r.pending >= o.failures {
+		return false, time.Second
+	}
+	r.pending++
+	return true, 0
 }
 
-// Fail records a failure for key and reports whether key is now locked.
+// Fail settles an attempt as failed and reports whether key is now locked.
 func (o *Lockout) Fail(key string) bool {
 	now := o.now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	r, ok := o.m[key]
 	if !ok {
-		o.makeRoom(now)
-		r = &record{}
-		o.m[key] = r
+		return false
 	}
+	r.settle()
 	r.prune(now, o.duration)
 	r.fails = append(r.fails, now)
 	if len(r.fails) >= o.failures {
@@ -153,12 +172,37 @@ func (o *Lockout) Fail(key string) bool {
 	return false
 }
 
-// Reset forgets the failures of key (after a success). A lock in force
-// stays.
-func (o *Lockout) Reset(key string) {
+// Succeed settles an attempt as successful: earlier failures are
+// forgotten. A lock in force stays.
+func (o *Lockout) Succeed(key string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if r, ok := o.m[key]; ok && !o.now().Before(r.lockedUntil) {
+	if r, ok := o.m[key]; ok {
+		r.settle()
+		r.fails = r.fails[:0]
+		o.dropIfIdle(key, r, o.now())
+	}
+}
+
+// Abandon settles an attempt that had no outcome (an internal error, a
+// key that names nothing): it counts neither way.
+func (o *Lockout) Abandon(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r, ok := o.m[key]; ok {
+		r.settle()
+		o.dropIfIdle(key, r, o.now())
+	}
+}
+
+func (r *record) settle() {
+	if r.pending > 0 {
+		r.pending--
+	}
+}
+
+func (o *Lockout) dropIfIdle(key string, r *record, now time.Time) {
+	if r.pending == 0 && len(r.fails) == 0 && !now.Before(r.lockedUntil) {
 		delete(o.m, key)
 	}
 }
@@ -171,20 +215,24 @@ func (r *record) prune(now time.Time, d time.Duration) {
 	r.fails = r.fails[i:]
 }
 
-func (o *Lockout) makeRoom(now time.Time) {
+// makeRoom makes room for one more key if the table is full, dropping
+// first the idle keys, then keys with failures only; never a lock in force
+// or an attempt in flight. It reports whether there is room.
+func (o *Lockout) makeRoom(now time.Time) bool {
 	if len(o.m) < o.max {
-		return
+		return true
 	}
 	for k, r := range o.m {
 		r.prune(now, o.duration)
-		if len(r.fails) == 0 && !now.Before(r.lockedUntil) {
-			delete(o.m, k)
-		}
+		o.dropIfIdle(k, r, now)
 	}
-	for k := range o.m {
+	for k, r := range o.m {
 		if len(o.m) < o.max {
 			break
 		}
-		delete(o.m, k)
+		if r.pending == 0 && !now.Before(r.lockedUntil) {
+			delete(o.m, k)
+		}
 	}
+	return len(o.m) < o.max
 }

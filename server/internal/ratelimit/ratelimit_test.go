@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,41 +47,97 @@ func TestLimiterBounded(t *testing.T) {
 	}
 }
 
+func attempt(o *Lockout, key string, fail bool) (ok, locked bool) {
+	if ok, _ := o.Begin(key); !ok {
+		return false, false
+	}
+	if fail {
+		return true, o.Fail(key)
+	}
+	o.Succeed(key)
+	return true, false
+}
+
 func TestLockout(t *testing.T) {
 	c := &clock{time.Unix(1e9, 0)}
 	o := NewLockout(3, 15*time.Minute, c.now)
-	o.Fail("n")
-	o.Fail("n")
-	if locked, _ := o.Locked("n"); locked {
-		t.Fatal("locked after 2 of 3 failures")
-	}
+	attempt(o, "n", true)
+	attempt(o, "n", true)
 	// A success forgets earlier failures.
-	o.Reset("n")
-	o.Fail("n")
-	o.Fail("n")
-	if locked, _ := o.Locked("n"); locked {
-		t.Fatal("failures before a success counted")
+	if ok, _ := attempt(o, "n", false); !ok {
+		t.Fatal("refused after 2 of 3 failures")
 	}
-	if !o.Fail("n") {
+	attempt(o, "n", true)
+	attempt(o, "n", true)
+	if ok, locked := attempt(o, "n", true); !ok || !locked {
 		t.Fatal("not locked after 3 failures")
 	}
-	locked, retry := o.Locked("n")
-	if !locked || retry != 15*time.Minute {
-		t.Fatalf("locked=%v retry=%v", locked, retry)
-	}
-	o.Reset("n") // a lock in force stays
-	if locked, _ := o.Locked("n"); !locked {
-		t.Fatal("Reset lifted a lock")
+	ok, retry := o.Begin("n")
+	if ok || retry != 15*time.Minute {
+		t.Fatalf("begin while locked: ok=%v retry=%v", ok, retry)
 	}
 	c.t = c.t.Add(15 * time.Minute)
-	if locked, _ := o.Locked("n"); locked {
+	if ok, _ := attempt(o, "n", false); !ok {
 		t.Fatal("still locked after the duration")
 	}
 	// Failures older than the duration do not count.
-	o.Fail("m")
-	o.Fail("m")
-	c.t = c.t.Add(16 * time.Minute)
-	if o.Fail("m") {
+	attempt(o, "m", true)
+	attempt(o, "m", true)
+	c.t = c.t.Add(15 * time.Minute)
+	if _, locked := attempt(o, "m", true); locked {
 		t.Fatal("old failures counted")
+	}
+	// Abandoned attempts count neither way, and leave no record.
+	o.Begin("x")
+	o.Abandon("x")
+	if _, ok := o.m["x"]; ok {
+		t.Fatal("an abandoned attempt left a record")
+	}
+}
+
+// Concurrent attempts cannot slip past the limit: with 3 failures allowed,
+// at most 3 attempts are admitted before any of them settles.
+func TestLockoutConcurrent(t *testing.T) {
+	o := NewLockout(3, 15*time.Minute, nil)
+	var admitted atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 20 {
+		wg.Go(func() {
+			<-start
+			if ok, _ := o.Begin("k"); ok {
+				admitted.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if n := admitted.Load(); n != 3 {
+		t.Fatalf("%d attempts admitted at once, want 3", n)
+	}
+	for range 3 {
+		o.Fail("k")
+	}
+	if ok, _ := o.Begin("k"); ok {
+		t.Fatal("not locked")
+	}
+}
+
+// A full table never forgets a lock in force: it refuses new keys instead.
+func TestLockoutTableFull(t *testing.T) {
+	c := &clock{time.Unix(1e9, 0)}
+	o := NewLockout(1, 15*time.Minute, c.now)
+	o.max = 2
+	attempt(o, "a", true) // locked
+	attempt(o, "b", true) // locked
+	if ok, _ := o.Begin("c"); ok {
+		t.Fatal("a full table of locks admitted a new key")
+	}
+	if ok, _ := o.Begin("a"); ok {
+		t.Fatal("a lock was evicted")
+	}
+	c.t = c.t.Add(16 * time.Minute) // locks expired: room again
+	if ok, _ := o.Begin("c"); !ok {
+		t.Fatal("no room after the locks expired")
 	}
 }
