@@ -94,6 +94,10 @@ func invalid(r Reason, format string, args ...any) *InvalidError {
 	return &InvalidError{Reason: r, Detail: fmt.Sprintf(format, args...)}
 }
 
+// ChinaTime is China Standard Time (UTC+8, no daylight saving), in which
+// review dates are calendar dates.
+var ChinaTime = time.FixedZone("UTC+8", 8*3600)
+
 // ClockSkew is how far in the future an issue time may be before the
 // certificate is "not yet valid".
 const ClockSkew = 5 * time.Minute
@@ -211,7 +215,9 @@ func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
 	if c.IssuedTime().After(now.Add(ClockSkew)) {
 		return c, &key, invalid(ReasonNotYetValid, "issued at %s, after the time of checking", c.IssuedTime().Format(time.RFC3339))
 	}
-	rd, _ := time.Parse(time.DateOnly, c.ReviewDate)
+	// A review date is a calendar date in China (UTC+8): it starts at
+	// midnight there, and must not start after the certificate was issued.
+	rd, _ := time.ParseInLocation(time.DateOnly, c.ReviewDate, ChinaTime)
 	if rd.After(c.IssuedTime()) {
 		return c, &key, invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
 	}

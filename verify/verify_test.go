@@ -170,3 +170,27 @@ func TestRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A review date is a calendar date in China: a certificate issued at 01:00
+// in Beijing (17:00 UTC the day before) may carry that day's review date.
+func TestReviewDateInChinaTime(t *testing.T) {
+	v := loadVector(t)
+	priv, trust := trustTestKey(t)
+	s, _ := cert.NewSigner(priv)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for _, tc := range []struct {
+		review string
+		want   verify.Verdict
+	}{{"2026-03-10", verify.Valid}, {"2026-03-11", verify.Invalid}} {
+		c := *v.Claims
+		c.IssuedAt = time.Date(2026, 3, 9, 17, 0, 0, 0, time.UTC).Unix()
+		c.ReviewDate = tc.review
+		jws, err := cert.Sign(s, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := verify.Check(jws, o); r.Status != tc.want {
+			t.Errorf("review %s: %s/%s", tc.review, r.Status, r.Reason)
+		}
+	}
+}

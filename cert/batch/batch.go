@@ -55,6 +55,7 @@ import (
 	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/verify"
 )
 
 // DefaultChunkSize is Issuer.ChunkSize when it is 0.
@@ -205,9 +206,14 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	if err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
-	committed := false
+	committed, moved := false, false
 	defer func() {
-		os.RemoveAll(staging)
+		// After the commit the staging folder holds recorded certificates:
+		// it is kept until every file is in place, so that a failed move
+		// loses nothing (the error names the folder).
+		if !committed || moved {
+			os.RemoveAll(staging)
+		}
 		if !committed && createdOut {
 			os.Remove(outDir)
 		}
@@ -226,7 +232,15 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 		return nil, ErrSourceChanged
 	}
 
-	// 4. One transaction, then the moves.
+	// 4. One transaction, then the moves. No issued file is ever replaced:
+	// a name already taken in outDir (another issuer writing there, a
+	// restored database) stops the batch before anything is recorded.
+	for i := range n {
+		f := FileName(Number(issuedAt, first+int64(i)))
+		if _, err := os.Lstat(filepath.Join(outDir, f)); err == nil {
+			return nil, fmt.Errorf("batch: %s already exists in %s: it would be replaced; nothing was issued (use another --out folder)", f, outDir)
+		}
+	}
 	b := store.Batch{ID: batchID, Source: src.Name, SourceSHA256: sum, Count: n, CreatedAt: issuedAt, Operator: is.Operator}
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Store })
 	err = is.record(ctx, b, filepath.Join(staging, spoolName), chunk)
@@ -237,13 +251,14 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	committed = true
 	for i := range n {
 		f := FileName(Number(issuedAt, first+int64(i)))
-		if err := os.Rename(filepath.Join(staging, f), filepath.Join(outDir, f)); err != nil {
-			return res, fmt.Errorf("batch: the batch is recorded but moving %s failed (render it again with titlecert show --pdf): %w", f, err)
+		if err := moveNew(filepath.Join(staging, f), filepath.Join(outDir, f)); err != nil {
+			return res, fmt.Errorf("batch: the batch %s is recorded, but moving %s failed: %w; the files not yet moved and the manifest are in %s (move them by hand, or render any one again with titlecert show --pdf)", batchID, f, err, staging)
 		}
 	}
-	if err := os.Rename(filepath.Join(staging, ManifestName(batchID)), res.Manifest); err != nil {
-		return res, fmt.Errorf("batch: %w", err)
+	if err := moveNew(filepath.Join(staging, ManifestName(batchID)), res.Manifest); err != nil {
+		return res, fmt.Errorf("batch: the batch %s is recorded and its PDFs are in place, but moving the manifest failed: %w; it is in %s", batchID, err, staging)
 	}
+	moved = true
 	syncDir(outDir)
 	return res, nil
 }
@@ -615,11 +630,11 @@ func (t *memTx) Add(_ context.Context, certs []store.Certificate) error {
 func (t *memTx) Commit() error   { return t.s.Issue(t.ctx, t.b, t.certs) }
 func (t *memTx) Rollback() error { t.certs = nil; return nil }
 
-// Number formats a certificate number: the year of issue and the sequence
+// Number formats a certificate number: the year of issue (in China, UTC+8) and the sequence
 // number, at least six digits ("2026000042"). Sequence numbers are unique
 // per issuer, so numbers are too.
 func Number(issued time.Time, seq int64) string {
-	return fmt.Sprintf("%d%06d", issued.Year(), seq)
+	return fmt.Sprintf("%d%06d", issued.In(verify.ChinaTime).Year(), seq)
 }
 
 // FileName is the PDF file name of a certificate.
@@ -729,6 +744,15 @@ func (o *outFile) close() error {
 		return fmt.Errorf("batch: writing %s: %w", filepath.Base(o.f.Name()), err)
 	}
 	return nil
+}
+
+// moveNew moves a file into place without ever replacing one: a hard link,
+// which fails if dst exists, then removal of src.
+func moveNew(src, dst string) error {
+	if err := os.Link(src, dst); err != nil {
+		return err
+	}
+	return os.Remove(src)
 }
 
 func syncDir(dir string) {

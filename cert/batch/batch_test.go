@@ -238,6 +238,27 @@ func TestAllOrNothing(t *testing.T) {
 			t.Fatalf("out holds %v", entries)
 		}
 	})
+	t.Run("an issued file is never replaced", func(t *testing.T) {
+		f := newFixture(t)
+		os.MkdirAll(f.out, 0o755)
+		// Another issuer (or a restored database) already wrote this name.
+		taken := filepath.Join(f.out, batch.FileName(batch.Number(now, 2)))
+		os.WriteFile(taken, []byte("someone else's certificate"), 0o644)
+		src, _ := candidates(t, 3)
+		_, err := f.issuer.Issue(context.Background(), src, f.out)
+		if err == nil || !strings.Contains(err.Error(), "already exists") || !strings.Contains(err.Error(), "nothing was issued") {
+			t.Fatalf("err = %v", err)
+		}
+		if b, _ := os.ReadFile(taken); string(b) != "someone else's certificate" {
+			t.Fatal("the existing file was replaced")
+		}
+		n := 0
+		f.store.List(context.Background(), store.Filter{}, func(*store.Certificate) error { n++; return nil })
+		entries, _ := os.ReadDir(f.out)
+		if n != 0 || len(entries) != 1 {
+			t.Fatalf("%d records, %d entries in out", n, len(entries))
+		}
+	})
 }
 
 func assertNothingIssued(t *testing.T, f *fixture) {

@@ -46,7 +46,9 @@ func (s *Set) Add(token string) error {
 		}
 		return err
 	}
-	if old, ok := s.lists[t.Subject]; !ok || t.IssuedAt > old.IssuedAt {
+	// The later list wins; of two signed in the same second, the one with
+	// more entries not valid (revocation only ever adds them).
+	if old, ok := s.lists[t.Subject]; !ok || t.IssuedAt > old.IssuedAt || t.IssuedAt == old.IssuedAt && len(t.Details) > len(old.Details) {
 		s.lists[t.Subject] = t
 		delete(s.failed, t.Subject)
 	}

@@ -218,3 +218,22 @@ func BenchmarkLookup(b *testing.B) {
 		i += 7919
 	}
 }
+
+// Two lists for one URI signed in the same second (export, revoke, export):
+// whichever order they arrive in, the one with the revocation wins.
+func TestSetSameSecond(t *testing.T) {
+	k, _ := keys.Generate(keys.EdDSA, nil)
+	before := signedList(t, k, "fjhrss", uri, iat, nil, nil)
+	after := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, []statuslist.Detail{{Index: 7, Reason: "fraud", At: iat.Unix()}})
+	for _, order := range [][]string{{before, after}, {after, before}} {
+		s := statuslist.NewSet(keys.PublicSet(k), iat.Add(time.Minute))
+		for _, tok := range order {
+			if err := s.Add(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, err := s.Status("fjhrss", uri, 7); err != nil || st.Value != verify.Revoked {
+			t.Fatalf("got %+v %v", st, err)
+		}
+	}
+}
