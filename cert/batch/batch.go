@@ -132,6 +132,39 @@ type Result struct {
 	OutDir       string
 	Manifest     string // path of the manifest, which lists every certificate
 	SourceSHA256 []byte // SHA-256 of the candidates file
+	// RemovedStaging counts the staging folders of interrupted batches
+	// (untouched for StaleStaging) that Issue removed from the output folder.
+	RemovedStaging int
+}
+
+// StaleStaging is how long a staging folder must have been untouched before
+// Issue takes it for the leftover of a crashed batch and removes it. A
+// running batch writes into its folder every few milliseconds.
+const StaleStaging = time.Hour
+
+// recordedMarker marks a staging folder whose batch was recorded but whose
+// files could not all be moved into place.
+const recordedMarker = "RECORDED-MOVE-INTO-PLACE.txt"
+
+// removeStaleStaging removes the staging folders a crashed batch left in
+// outDir: they hold signed PDFs that were never recorded, whose status
+// entries read as valid, and must not be handed out.
+func removeStaleStaging(outDir string, now time.Time) int {
+	matches, _ := filepath.Glob(filepath.Join(outDir, ".staging-*"))
+	n := 0
+	for _, m := range matches {
+		info, err := os.Lstat(m)
+		if err != nil || !info.IsDir() || now.Sub(info.ModTime()) < StaleStaging {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(m, recordedMarker)); err == nil {
+			continue
+		}
+		if os.RemoveAll(m) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Issued is one issued certificate.
@@ -202,6 +235,7 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
+	res0Stale := removeStaleStaging(outDir, now())
 	staging, err := os.MkdirTemp(outDir, ".staging-"+batchID+"-")
 	if err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
@@ -213,6 +247,10 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 		// loses nothing (the error names the folder).
 		if !committed || moved {
 			os.RemoveAll(staging)
+		} else {
+			// Recorded certificates: mark the folder so that no later
+			// batch takes it for a crash's leftovers.
+			os.WriteFile(filepath.Join(staging, recordedMarker), []byte("These certificates are recorded in the store: move the files into place, do not delete them.\n"), 0o644)
 		}
 		if !committed && createdOut {
 			os.Remove(outDir)
@@ -223,7 +261,8 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	// manifest and the records follow in order.
 	p := &pass2{is: is, src: src, ropts: ropts, n: n, first: first, slots: slots, issuedAt: issuedAt,
 		batchID: batchID, rnd: rnd, signer: signer, staging: staging, chunk: chunk}
-	res := &Result{BatchID: batchID, Count: n, OutDir: outDir, Manifest: filepath.Join(outDir, ManifestName(batchID)), SourceSHA256: sum}
+	res := &Result{BatchID: batchID, Count: n, OutDir: outDir, Manifest: filepath.Join(outDir, ManifestName(batchID)), SourceSHA256: sum,
+		RemovedStaging: res0Stale}
 	sum2, err := p.run(ctx, res)
 	if err != nil {
 		return nil, err

@@ -278,3 +278,39 @@ func assertNothingIssued(t *testing.T, f *fixture) {
 		t.Fatalf("sequence restarted: %d %v", first, err)
 	}
 }
+
+// A staging folder left by a crash (signed PDFs never recorded) is removed
+// by the next batch into the same folder once it is stale; one marked as
+// recorded is kept.
+func TestStaleStagingRemoved(t *testing.T) {
+	f := newFixture(t)
+	stale := filepath.Join(f.out, ".staging-B20260101T000000Z-1-123")
+	recorded := filepath.Join(f.out, ".staging-B20260101T000000Z-9-456")
+	fresh := filepath.Join(f.out, ".staging-B20260701T015900Z-7-789")
+	for _, d := range []string{stale, recorded, fresh} {
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "2026000001.pdf"), []byte("%PDF-"), 0o644)
+	}
+	os.WriteFile(filepath.Join(recorded, "RECORDED-MOVE-INTO-PLACE.txt"), nil, 0o644)
+	old := now.Add(-2 * batch.StaleStaging)
+	for _, d := range []string{stale, recorded} {
+		os.Chtimes(d, old, old)
+	}
+	os.Chtimes(fresh, now, now)
+	src, _ := candidates(t, 1)
+	res, err := f.issuer.Issue(context.Background(), src, f.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RemovedStaging != 1 {
+		t.Fatalf("removed %d", res.RemovedStaging)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the stale staging folder is still there")
+	}
+	for _, d := range []string{recorded, fresh} {
+		if _, err := os.Stat(d); err != nil {
+			t.Fatalf("%s was removed", filepath.Base(d))
+		}
+	}
+}

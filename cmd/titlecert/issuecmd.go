@@ -113,6 +113,9 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 	el := time.Since(start)
 	fmt.Fprintf(stdout, "issued %d certificates in batch %s (%.1f per second)\n  PDFs:     %s\n  manifest: %s\n",
 		res.Count, res.BatchID, float64(res.Count)/el.Seconds(), res.OutDir, res.Manifest)
+	if res.RemovedStaging > 0 {
+		fmt.Fprintf(stderr, "removed %d staging folder(s) left in %s by an interrupted batch (unrecorded certificates)\n", res.RemovedStaging, res.OutDir)
+	}
 	return res, nil
 }
 
