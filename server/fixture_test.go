@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -167,8 +166,6 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 	})
 	return f
 }
-
-func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
 // assertLogsClean checks that nothing logged holds an ID number, the
 // token or a certificate's QR digits.

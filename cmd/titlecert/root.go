@@ -18,10 +18,9 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // a certificate is not valid, a batch was refused, an operation failed
-	exitUsage   = 2 // bad flags or arguments, unreadable input
-	exitUnknown = 1
+	exitOK     = 0
+	exitFailed = 1 // a certificate is not valid, a batch was refused, an operation failed
+	exitUsage  = 2 // bad flags or arguments, unreadable input
 )
 
 // usageError marks an error as the caller's (exit 2).

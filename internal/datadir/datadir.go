@@ -123,13 +123,12 @@ func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Rea
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	dir := directory.Default()
 	if dirJSON != nil {
-		if dir, err = directory.Parse(dirJSON); err != nil {
+		if _, err := directory.Parse(dirJSON); err != nil {
 			return nil, err
 		}
 	} else {
-		dirJSON = dir.Bytes()
+		dirJSON = directory.Default().Bytes()
 	}
 	if len(passphrase) < keys.MinPassphraseLen {
 		return nil, fmt.Errorf("datadir: the passphrase must have at least %d characters", keys.MinPassphraseLen)

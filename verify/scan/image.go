@@ -132,8 +132,6 @@ type gray struct {
 
 func newGray(w, h int) *gray { return &gray{w: w, h: h, pix: make([]byte, w*h)} }
 
-func (g *gray) at(x, y int) byte { return g.pix[y*g.w+x] }
-
 // toGray converts img to luminance, compositing transparency on white.
 func toGray(img image.Image) *gray {
 	b := img.Bounds()
