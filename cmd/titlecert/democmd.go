@@ -18,6 +18,7 @@ import (
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
+	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
@@ -136,7 +137,11 @@ everything is.`,
 			if err := set.AddBundle([]byte(sb.String())); err != nil {
 				return err
 			}
-			r, err := checkInput(cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set})
+			// As `verify --issuer-config DATA/config.json`: the PDF's printed
+			// issuer name and addresses are checked against the issuer's own.
+			po := &scan.PDFOptions{Issuers: map[string]scan.Issuer{d.Config.IssuerID: {
+				Name: d.Config.IssuerName, BaseURL: d.Config.BaseURL, VerifyURL: d.Config.VerifyURL()}}}
+			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set}, po)
 			if err != nil {
 				return err
 			}
@@ -146,12 +151,12 @@ everything is.`,
 			}
 			fmt.Fprintf(out, `
 Everything is in %s. Try:
-  go run ./cmd/titlecert verify --trust %s --status %s %s
+  go run ./cmd/titlecert verify --trust %s --status %s --issuer-config %s %s
   go run ./cmd/titlecert list --data %s
   go run ./cmd/titlecert revoke --data %s --reason fraud %s
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert status export --data %s --out %s   # then verify again
   TITLECERT_PASSPHRASE=$(cat %s) go run ./cmd/titlecert issue --data %s --in %s --out %s   # refused: already issued
-`, dir, jwks, statusPath, first, data, data, res.First.Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
+`, dir, jwks, statusPath, filepath.Join(data, datadir.ConfigFile), first, data, data, res.First.Number, passFile, data, statusPath, passFile, data, csvPath, pdfDir)
 			if noServe {
 				return nil
 			}
