@@ -49,8 +49,7 @@ func (s *Store) BeginBatch(ctx context.Context, b store.Batch) (store.BatchTx, e
 		t.abort()
 		return nil, fail(ctx, fmt.Errorf("sqlite: recording batch %q: %w", b.ID, err))
 	}
-	t.ins, err = tx.PrepareContext(ctx, `INSERT INTO certificates (`+certColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL)`)
+	t.ins, err = tx.PrepareContext(ctx, insertCertSQL)
 	if err != nil {
 		t.abort()
 		return nil, fail(ctx, fmt.Errorf("sqlite: %w", err))
@@ -122,27 +121,7 @@ func (t *batchTx) insert(ctx context.Context, c *store.Certificate) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	var list, index, code any
-	if c.StatusList != 0 {
-		list, index = c.StatusList, c.StatusIndex
-	}
-	if c.VerificationCode != "" {
-		code = c.VerificationCode
-	}
-	status := c.Status
-	if status == "" {
-		status = store.StatusValid
-	}
-	_, err := t.ins.ExecContext(ctx,
-		c.Number, c.Seq, t.b.ID, c.HolderKey, c.TitleKey,
-		c.HolderName, c.HolderIDMask, c.Series, c.Specialty, c.Level, c.Title, c.Committee, c.ReviewDate,
-		list, index, c.JWS, blob(c.JWSHash), blob(c.PDFHash), code, c.IssuedAt.Unix(), status)
-	if isUnique(err) {
-		return conflict(err, c)
-	} else if err != nil {
-		return fmt.Errorf("sqlite: recording certificate %s: %w", c.Number, err)
-	}
-	return nil
+	return insertCert(ctx, t.ins, t.b.ID, c)
 }
 
 func (t *batchTx) Commit() error {

@@ -443,37 +443,49 @@ func (s *Store) Issue(ctx context.Context, b store.Batch, certs []store.Certific
 		} else if err != nil {
 			return fmt.Errorf("sqlite: recording batch %q: %w", b.ID, err)
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO certificates (`+certColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL)`)
+		ins, err := tx.PrepareContext(ctx, insertCertSQL)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 		defer ins.Close()
 		for i := range certs {
-			c := &certs[i]
-			var list, index, code any
-			if c.StatusList != 0 {
-				list, index = c.StatusList, c.StatusIndex
-			}
-			if c.VerificationCode != "" {
-				code = c.VerificationCode
-			}
-			status := c.Status
-			if status == "" {
-				status = store.StatusValid
-			}
-			_, err := ins.ExecContext(ctx,
-				c.Number, c.Seq, b.ID, c.HolderKey, c.TitleKey,
-				c.HolderName, c.HolderIDMask, c.Series, c.Specialty, c.Level, c.Title, c.Committee, c.ReviewDate,
-				list, index, c.JWS, blob(c.JWSHash), blob(c.PDFHash), code, c.IssuedAt.Unix(), status)
-			if isUnique(err) {
-				return conflict(err, c)
-			} else if err != nil {
-				return fmt.Errorf("sqlite: recording certificate %s: %w", c.Number, err)
+			if err := insertCert(ctx, ins, b.ID, &certs[i]); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insertCertSQL inserts one certificate; the columns are certColumns, a
+// new certificate has no status reason or time yet.
+const insertCertSQL = `INSERT INTO certificates (` + certColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL)`
+
+// insertCert records c as part of batch batchID with ins (insertCertSQL),
+// turning a unique-constraint failure into a *store.ConflictError.
+func insertCert(ctx context.Context, ins *sql.Stmt, batchID string, c *store.Certificate) error {
+	var list, index, code any
+	if c.StatusList != 0 {
+		list, index = c.StatusList, c.StatusIndex
+	}
+	if c.VerificationCode != "" {
+		code = c.VerificationCode
+	}
+	status := c.Status
+	if status == "" {
+		status = store.StatusValid
+	}
+	_, err := ins.ExecContext(ctx,
+		c.Number, c.Seq, batchID, c.HolderKey, c.TitleKey,
+		c.HolderName, c.HolderIDMask, c.Series, c.Specialty, c.Level, c.Title, c.Committee, c.ReviewDate,
+		list, index, c.JWS, blob(c.JWSHash), blob(c.PDFHash), code, c.IssuedAt.Unix(), status)
+	if isUnique(err) {
+		return conflict(err, c)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: recording certificate %s: %w", c.Number, err)
+	}
+	return nil
 }
 
 // blob stores an empty byte slice as NULL.
