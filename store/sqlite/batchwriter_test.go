@@ -12,20 +12,7 @@ import (
 	"github.com/titlecert/titlecert/store/storetest"
 )
 
-func TestBatchWriter(t *testing.T) {
-	storetest.RunBatchWriter(t, func(t *testing.T, listSize int64) (store.Store, func(*testing.T) store.Store) {
-		path := filepath.Join(t.TempDir(), "titlecert.db")
-		open := func(t *testing.T) store.Store {
-			t.Helper()
-			s, err := sqlite.Open(path, sqlite.WithStatusListSize(listSize))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-		return open(t), open
-	})
-}
+func TestBatchWriter(t *testing.T) { storetest.RunBatchWriter(t, openSQLite) }
 
 // TestBatchHoldsWriteLock: while a batch is open, other writes wait (so
 // nothing can slip between the batch's records), and reads do not.

@@ -19,20 +19,22 @@ import (
 	"github.com/titlecert/titlecert/store/storetest"
 )
 
-func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, listSize int64) (store.Store, func(*testing.T) store.Store) {
-		path := filepath.Join(t.TempDir(), "titlecert.db")
-		open := func(t *testing.T) store.Store {
-			t.Helper()
-			s, err := sqlite.Open(path, sqlite.WithStatusListSize(listSize))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
+// openSQLite is the storetest.OpenFunc of this backend: a store on a file
+// in a temporary folder, and a function that opens it again.
+func openSQLite(t *testing.T, listSize int64) (store.Store, func(*testing.T) store.Store) {
+	path := filepath.Join(t.TempDir(), "titlecert.db")
+	open := func(t *testing.T) store.Store {
+		t.Helper()
+		s, err := sqlite.Open(path, sqlite.WithStatusListSize(listSize))
+		if err != nil {
+			t.Fatal(err)
 		}
-		return open(t), open
-	})
+		return s
+	}
+	return open(t), open
 }
+
+func TestStore(t *testing.T) { storetest.Run(t, openSQLite) }
 
 func TestFileMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "titlecert.db")
