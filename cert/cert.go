@@ -8,10 +8,11 @@
 // in PDF rendering, QR image generation or database drivers.
 //
 // Security notes: a Claims value never holds a full resident ID number. The
-// number is shown masked (MaskIDNumber) and bound to the certificate by a
-// salted scrypt hash (NewIDHash) that lets a person who already knows the
-// full number confirm it; the hash is a speed bump against guessing, not a
-// secret. Every decoder in this package enforces size limits before it
+// number is shown masked (MaskIDNumber). An issuer may also bind it to the
+// certificate with an optional salted scrypt hash (NewIDHash) that lets a
+// person who already knows the full number confirm it offline; the hash is
+// a speed bump against guessing, not a secret, and by default certificates
+// carry none (the issuer's server confirms full numbers online). Every decoder in this package enforces size limits before it
 // parses anything.
 package cert
 
@@ -83,7 +84,7 @@ type Claims struct {
 	ID           string  `json:"jti"`
 	HolderName   string  `json:"hn"`
 	HolderIDMask string  `json:"hid"`
-	HolderIDHash IDHash  `json:"hih"`
+	HolderIDHash *IDHash `json:"hih,omitempty"` // optional
 	Series       string  `json:"ser"`
 	Specialty    string  `json:"spe"`
 	Level        string  `json:"lvl"`
@@ -146,8 +147,10 @@ func (c *Claims) Validate() error {
 	if !maskedIDPattern.MatchString(c.HolderIDMask) {
 		return bad("hid", "is not a masked resident ID number like 3501**********0314")
 	}
-	if err := c.HolderIDHash.validate(); err != nil {
-		return bad("hih", "%v", err)
+	if c.HolderIDHash != nil {
+		if err := c.HolderIDHash.validate(); err != nil {
+			return bad("hih", "%v", err)
+		}
 	}
 	texts := []struct {
 		claim, value string

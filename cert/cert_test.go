@@ -44,8 +44,8 @@ type Vector struct {
 	Code     string          `json:"verification_code"`
 }
 
-func vectorClaims(t *testing.T) *cert.Claims {
-	h, err := cert.NewIDHash("11010519491231002X", cert.DefaultIDHashLogN, &countingReader{})
+func vectorClaims(t testing.TB) *cert.Claims {
+	h, err := cert.NewIDHash("11010519491231002X", cert.RecommendedIDHashLogN, &countingReader{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func vectorClaims(t *testing.T) *cert.Claims {
 		ID:           "AAECAwQFBgcICQoL",
 		HolderName:   "欧阳娜娜",
 		HolderIDMask: "1101**********002X",
-		HolderIDHash: h,
+		HolderIDHash: &h,
 		Series:       "工程技术",
 		Specialty:    "区块链工程",
 		Level:        "副高级",
@@ -178,6 +178,20 @@ func TestIDNumber(t *testing.T) {
 	if got := cert.MaskIDNumber("11010519491231002X"); got != "1101**********002X" {
 		t.Errorf("mask = %s", got)
 	}
+	for id, want := range map[string]bool{
+		"11010519491231002X":   true,
+		" 11010519491231002x ": true,  // normalized
+		"11010519501231002X":   true,  // differs only in the hidden ten
+		"11010519491231003X":   false, // a visible digit differs
+		"21010519491231002X":   false,
+		"1101**********002X":   true, // the mask itself has the visible characters
+		"1101002X":             false,
+		"":                     false,
+	} {
+		if got := cert.MatchesMask(id, "1101**********002X"); got != want {
+			t.Errorf("MatchesMask(%q) = %v, want %v", id, got, want)
+		}
+	}
 }
 
 func TestDecodePayloadLimits(t *testing.T) {
@@ -237,6 +251,11 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+	noHash := vectorClaims(t)
+	noHash.HolderIDHash = nil // the hash is optional
+	if err := noHash.Validate(); err != nil {
+		t.Fatalf("Validate without hih = %v", err)
+	}
 	if err := vectorClaims(t).Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -268,6 +287,27 @@ func TestVerificationCode(t *testing.T) {
 	for _, bad := range []string{"", "ABC", "UUUUU-UUUUU", "12345-123456"} {
 		if cert.NormalizeVerificationCode(bad) != "" {
 			t.Errorf("normalize(%q) accepted", bad)
+		}
+	}
+}
+
+// BenchmarkSign is the signing stage of issuance: validate the claims,
+// deflate them with the dictionary, sign (Ed25519) and serialize.
+func BenchmarkSign(b *testing.B) {
+	c := vectorClaims(b)
+	c.HolderIDHash = nil // as titlecert issues by default
+	k, err := keys.FromPrivate(testkey.Ed25519())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := cert.NewSigner(k)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cert.Sign(s, c); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

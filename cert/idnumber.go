@@ -67,25 +67,39 @@ func MaskIDNumber(id string) string {
 	return id[:4] + strings.Repeat("*", 10) + id[14:]
 }
 
+// MatchesMask reports whether id (normalized by NormalizeIDNumber here) has
+// the visible characters of the masked number mask: its first four and last
+// four. It is what a verifier without the full number's hash can confirm.
+func MatchesMask(id, mask string) bool {
+	id = NormalizeIDNumber(id)
+	return len(id) == 18 && MaskIDNumber(id) == mask
+}
+
 // IDHash binds a certificate to its holder's full resident ID number
 // without revealing it: H = scrypt(number, salt, N=2^LogN, r=8, p=1, 16 bytes).
+// It is optional (claim "hih"): it lets anyone who knows the full number
+// confirm it offline, and so lets anyone who holds the certificate recover
+// the number by guessing the ten hidden digits, at the cost of 2^LogN work
+// per guess.
 type IDHash struct {
 	LogN int    `json:"ln"`
 	Salt string `json:"s"` // base64url, no padding, 16 bytes
 	Hash string `json:"h"` // base64url, no padding, 16 bytes
 }
 
-// ID hash parameters. DefaultIDHashLogN costs about 50 ms on one core of a
-// 2020s server; MinIDHashLogN and MaxIDHashLogN bound what a verifier will
-// compute for an untrusted certificate.
+// ID hash parameters. An issuer that opts in to the hash picks a cost in
+// MinIDHashLogN..MaxIDHashLogN; RecommendedIDHashLogN costs about 55 ms on
+// one core of a 2020s server (so it bounds issuance at about 18 certificates
+// per second per core). The bounds are also what a verifier will compute
+// for an untrusted certificate.
 const (
-	DefaultIDHashLogN = 15
-	MinIDHashLogN     = 10
-	MaxIDHashLogN     = 20
-	idHashR           = 8
-	idHashP           = 1
-	idHashLen         = 16
-	idSaltLen         = 16
+	RecommendedIDHashLogN = 15
+	MinIDHashLogN         = 10
+	MaxIDHashLogN         = 20
+	idHashR               = 8
+	idHashP               = 1
+	idHashLen             = 16
+	idSaltLen             = 16
 )
 
 // NewIDHash hashes the normalized resident ID number id with a fresh salt
@@ -110,8 +124,8 @@ func NewIDHash(id string, logN int, rand io.Reader) (IDHash, error) {
 
 // Matches reports, in constant time for a given hash, whether id (normalized
 // with NormalizeIDNumber by the caller or not) is the number h was made from.
-func (h IDHash) Matches(id string) bool {
-	if h.validate() != nil {
+func (h *IDHash) Matches(id string) bool {
+	if h == nil || h.validate() != nil {
 		return false
 	}
 	salt, _ := b64.DecodeString(h.Salt)
@@ -123,7 +137,7 @@ func (h IDHash) Matches(id string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-func (h IDHash) validate() error {
+func (h *IDHash) validate() error {
 	if h.LogN < MinIDHashLogN || h.LogN > MaxIDHashLogN {
 		return fmt.Errorf("cost ln must be %d..%d", MinIDHashLogN, MaxIDHashLogN)
 	}

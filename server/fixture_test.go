@@ -150,7 +150,7 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL, VerifyURL: baseURL + "/v",
 		Trust: keys.PublicSet(k), JWKS: jwks, SigningKey: k, Now: clock.Now,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		IDHashCost: cert.MinIDHashLogN,
+		HolderHash: is.HolderHash,
 	}
 	if tweak != nil {
 		tweak(&cfg)

@@ -64,10 +64,12 @@ type holderCredentials struct {
 }
 
 // authenticateHolder checks a holder's credentials: the client's rate
-// limit, the certificate's lock-out, then the full ID number against the
-// salted hash in the stored certificate (verified with the server's keys
-// first). A wrong number and a wrong ID number give the same error after
-// the same work; every failure is audited and counted toward the lock-out.
+// limit, the certificate's lock-out, then the full ID number's keyed hash
+// against the store's record of the certificate, in constant time, and
+// finally the stored certificate against the server's keys. A wrong number
+// and a wrong ID number give the same error after the same work; every
+// failure is audited, and a wrong ID number for a real certificate counts
+// toward its lock-out.
 func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, purpose string) (*store.Certificate, *cert.Claims, error) {
 	ctx := r.Context()
 	if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {
@@ -83,13 +85,13 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		s.m.holder.Inc(purpose, "bad_id_number")
 		return nil, nil, errBadRequest("身份证号格式不正确（18位，最后一位可为X）", "that is not a resident ID number (18 characters, the last may be X)")
 	}
+	key := s.cfg.HolderHash(id) // for every request, known number or not
 	if len(number) > cert.MaxNumberLen {
-		s.dummyIDHash.Matches(id)
 		s.m.holder.Inc(purpose, "denied")
 		return nil, nil, errCredentials
 	}
-	// Reserve the attempt before the slow check, so that concurrent
-	// guesses cannot slip past the lock-out.
+	// Reserve the attempt before the check, so that concurrent guesses
+	// cannot slip past the lock-out.
 	if ok, retry := s.lockout.Begin(number); !ok {
 		s.m.holder.Inc(purpose, "locked")
 		return nil, nil, errLocked(retry)
@@ -100,23 +102,44 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		return nil, nil, errInternal(err)
 	}
 	if rec == nil {
-		s.dummyIDHash.Matches(id) // as long as a real comparison
 		s.lockout.Abandon(number) // nothing to guess: keep no record for made-up numbers
 		return nil, nil, s.holderDenied(ctx, number, purpose, false)
 	}
-	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Now: s.now, IDNumber: id})
-	if res.Certificate == nil || res.IDNumberMatch == nil {
+	if subtle.ConstantTimeCompare(key, rec.HolderKey) != 1 {
+		return nil, nil, s.holderDenied(ctx, number, purpose, true)
+	}
+	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Now: s.now})
+	if res.Certificate == nil {
 		// The stored certificate does not verify with the server's keys:
 		// a configuration problem (a key missing from Trust), not the
 		// holder's.
 		s.lockout.Abandon(number)
 		return nil, nil, errInternal(errors.New("stored certificate " + number + " does not verify: " + string(res.Reason)))
 	}
-	if !*res.IDNumberMatch {
-		return nil, nil, s.holderDenied(ctx, number, purpose, true)
-	}
 	s.lockout.Succeed(number)
 	return rec, res.Certificate, nil
+}
+
+// holderRecord returns a verify.Options.Holder that confirms a full ID
+// number against the store's record of the certificate (its keyed hash).
+// It knows only this issuer's certificates that the store holds.
+func (s *Server) holderRecord(ctx context.Context) func(c *cert.Claims, id string) (match, ok bool) {
+	return func(c *cert.Claims, id string) (bool, bool) {
+		if c.Issuer != s.cfg.IssuerID {
+			return false, false
+		}
+		rec, err := s.store.Certificate(ctx, c.Number)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.log.ErrorContext(ctx, "reading a certificate to confirm an ID number", "err", err.Error())
+			}
+			return false, false
+		}
+		if len(rec.HolderKey) == 0 {
+			return false, false
+		}
+		return subtle.ConstantTimeCompare(s.cfg.HolderHash(id), rec.HolderKey) == 1, true
+	}
 }
 
 // holderDenied records a failed credential check (counting it towards the

@@ -267,9 +267,25 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, r, errRateLimited(retry))
 				return
 			}
-			opts.IDNumber = id
+			// The issuer's record confirms the whole number: an oracle for
+			// guessing the hidden digits, so guesses count toward the
+			// certificate's lock-out, as holders' downloads do.
+			number := res.Certificate.Number
+			if ok, retry := s.lockout.Begin(number); !ok {
+				s.fail(w, r, errLocked(retry))
+				return
+			}
+			opts.IDNumber, opts.Holder = id, s.holderRecord(r.Context())
 			withID := verify.CheckJWS(jws, source, opts)
-			res.IDNumberMatch = withID.IDNumberMatch
+			switch {
+			case withID.IDNumberMatch == nil || withID.IDNumberCheck != verify.IDCheckRecord:
+				s.lockout.Abandon(number)
+			case *withID.IDNumberMatch:
+				s.lockout.Succeed(number)
+			default:
+				s.lockout.Fail(number)
+			}
+			res.IDNumberMatch, res.IDNumberCheck = withID.IDNumberMatch, withID.IDNumberCheck
 			page = s.verdictPage(res, channel)
 		}
 	}

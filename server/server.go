@@ -36,15 +36,17 @@
 // # Security notes
 //
 //   - A full resident ID number travels only in POST bodies, is used for one
-//     scrypt comparison (through verify.Options.IDNumber) and is never
-//     stored, logged or put in a URL. Admin tokens are compared by their
+//     keyed-hash comparison with the store's record (Config.HolderHash) and
+//     is never stored, logged or put in a URL. Admin tokens are compared by their
 //     SHA-256 (HashToken) in constant time and never logged.
 //   - Logs carry the route pattern, never the raw path: a QR path holds a
 //     whole certificate. Query strings (holder names) are not logged either.
 //   - Holders' credentials (number + ID number) are rate-limited per client
 //     address (a token bucket) and per certificate (lock-out after repeated
 //     failures, answered with 429 and Retry-After). A wrong number and a
-//     wrong ID number give the same answer, after the same scrypt work.
+//     wrong ID number give the same answer, after the same keyed-hash
+//     work. ID numbers confirmed on the verdict page share the limit and
+//     the lock-out: the store's record is an oracle for the hidden digits.
 //     The lock-out lets anyone delay a holder's download by guessing badly:
 //     that is the price of bounding guesses.
 //   - Look-ups by number need the holder's exact name, and a wrong name
@@ -189,10 +191,11 @@ type Config struct {
 	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
 	// Only set it behind a proxy that sets these headers.
 	TrustProxyHeaders bool
-	// IDHashCost is the scrypt cost (log2 N) of the comparison made for an
-	// unknown certificate number, so that it takes as long as a real one
-	// (the issuer's datadir id_hash_cost; cert.DefaultIDHashLogN when 0).
-	IDHashCost int
+	// HolderHash is the issuer's keyed hash of a full resident ID number
+	// (datadir.Secrets.HolderHash), as kept in store.Certificate.HolderKey:
+	// holders' downloads and the verdict page's ID confirmation compare
+	// with it. Required.
+	HolderHash func(idNumber string) []byte
 	// VerificationQueue is how many holder-log entries may wait to be
 	// written (DefaultVerificationQueue).
 	VerificationQueue int
@@ -222,7 +225,6 @@ type Server struct {
 	lookupLimit  *ratelimit.Limiter
 	uploads      chan struct{} // one token per upload being decoded
 	lockout      *ratelimit.Lockout
-	dummyIDHash  cert.IDHash
 	verification *recorder
 	m            *serverMetrics
 }
@@ -282,7 +284,6 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	setDefault(&cfg.LockoutFailures, DefaultLockoutFailures)
 	setDefault(&cfg.LockoutDuration, DefaultLockoutDuration)
 	setDefault(&cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads)
-	setDefault(&cfg.IDHashCost, cert.DefaultIDHashLogN)
 	setDefault(&cfg.VerificationQueue, DefaultVerificationQueue)
 	if cfg.VerificationWindow == 0 {
 		cfg.VerificationWindow = DefaultVerificationWindow
@@ -300,9 +301,8 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		}
 		jwks = b
 	}
-	dummy, err := cert.NewIDHash("000000000000000000", cfg.IDHashCost, nil)
-	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+	if cfg.HolderHash == nil {
+		return nil, errors.New("server: Config.HolderHash is required")
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -318,7 +318,6 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
 		uploads:     make(chan struct{}, cfg.MaxConcurrentUploads),
-		dummyIDHash: dummy,
 	}
 	s.m = newServerMetrics()
 	s.status = newStatusCache(s)

@@ -657,6 +657,63 @@ func TestConfirmIDNumber(t *testing.T) {
 	if w := f.do("GET", "/v/confirm?id_number="+f.cands[0].IDNumber); w.Code != 405 {
 		t.Fatalf("GET: %d", w.Code)
 	}
+
+	// The store's record confirms the whole number: another valid number
+	// with the same visible characters is not the holder's.
+	twin := sameVisible(t, f.cands[0].IDNumber)
+	body = f.postForm("/v/confirm", form(twin), from("198.51.100.1:1")).Body.String()
+	if !strings.Contains(body, `id-match-no`) {
+		t.Fatal("a number that differs only in the hidden digits is confirmed")
+	}
+
+	// A certificate the server signed but has no record of: only the
+	// visible characters can be compared, and the page says so.
+	claims, _, err := verify.Verify(f.issued[0].JWS, verify.Options{Trust: f.cfg.Trust, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *claims
+	c.Number = "2026999999"
+	signer, err := cert.NewSigner(f.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unrecorded, err := cert.Sign(signer, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = f.postForm("/v/confirm", url.Values{"jws": {unrecorded}, "id_number": {twin}}.Encode(), from("198.51.100.2:1")).Body.String()
+	if !strings.Contains(body, `id-match-yes`) || !strings.Contains(body, "可见部分") {
+		t.Fatal("an unrecorded certificate's visible characters are not compared, or the page does not say only they were")
+	}
+
+	// Guesses at the hidden digits count toward the certificate's lock-out,
+	// which also stops downloads, from any address.
+	for i := range DefaultLockoutFailures - 2 { // two failures above already
+		if body := f.postForm("/v/confirm", form(twin), from(fmt.Sprintf("198.51.100.%d:1", 10+i))).Body.String(); !strings.Contains(body, `id-match-no`) {
+			t.Fatalf("guess %d not refused", i)
+		}
+	}
+	if w := f.postForm("/v/confirm", form(f.cands[0].IDNumber), from("198.51.100.50:1")); w.Code != 429 {
+		t.Fatalf("confirmation after %d wrong guesses: %d", DefaultLockoutFailures, w.Code)
+	}
+	if w := f.postJSON("/api/v1/download", downloadBody(f.issued[0].Number, f.cands[0].IDNumber), from("198.51.100.51:1")); w.Code != 429 {
+		t.Fatalf("download after %d wrong guesses on the page: %d", DefaultLockoutFailures, w.Code)
+	}
+}
+
+// sameVisible returns another valid resident ID number with the same
+// first four and last four characters as id.
+func sameVisible(t *testing.T, id string) string {
+	t.Helper()
+	for region := 0; region < 100; region++ {
+		other := fmt.Sprintf("%s%02d%s", id[:4], region, id[6:])
+		if other != id && cert.CheckIDNumber(other, time.Now()) == nil {
+			return other
+		}
+	}
+	t.Fatal("no other number with the same visible characters")
+	return ""
 }
 
 func downloadBody(number, id string) string {

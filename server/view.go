@@ -171,7 +171,7 @@ type verdictView struct {
 	StatusNote  words // how fresh the status is
 	ListIssued  string
 	ListExpires string
-	IDMatch     string // "", "yes" or "no"
+	IDMatch     string // "", "yes", "visible" (only the visible digits could be compared) or "no"
 	IDError     words
 	JWS, Source string // for the confirmation form
 	Channel     string
@@ -232,8 +232,12 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 		v.StatusNote = words{"未检查撤销状态。", "Revocation was not checked."}
 	}
 	if res.IDNumberMatch != nil {
-		v.IDMatch = "no"
-		if *res.IDNumberMatch {
+		switch {
+		case !*res.IDNumberMatch:
+			v.IDMatch = "no"
+		case res.IDNumberCheck == verify.IDCheckVisibleDigits:
+			v.IDMatch = "visible"
+		default:
 			v.IDMatch = "yes"
 		}
 	}

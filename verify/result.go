@@ -34,13 +34,17 @@ type StatusListInfo struct {
 // Result is the outcome of checking one input, as printed by
 // `titlecert verify --json` (one object per line) and returned by the API.
 type Result struct {
-	Input         string    `json:"input,omitempty"`
-	Status        Verdict   `json:"status"`
-	Reason        Reason    `json:"reason,omitempty"`
-	Detail        string    `json:"detail,omitempty"`
-	Source        string    `json:"source,omitempty"`
-	KeyID         string    `json:"kid,omitempty"`
-	IDNumberMatch *bool     `json:"id_number_match,omitempty"`
+	Input         string  `json:"input,omitempty"`
+	Status        Verdict `json:"status"`
+	Reason        Reason  `json:"reason,omitempty"`
+	Detail        string  `json:"detail,omitempty"`
+	Source        string  `json:"source,omitempty"`
+	KeyID         string  `json:"kid,omitempty"`
+	IDNumberMatch *bool   `json:"id_number_match,omitempty"`
+	// IDNumberCheck says what IDNumberMatch compared: IDCheckRecord,
+	// IDCheckHash (the whole number) or IDCheckVisibleDigits (the eight
+	// characters the masked number shows).
+	IDNumberCheck string    `json:"id_number_check,omitempty"`
 	CheckedAt     time.Time `json:"checked_at"`
 	// StatusChecked reports whether revocation was checked at all (a
 	// status source was given).
@@ -96,7 +100,7 @@ func Check(text string, o Options) Result {
 // Result.
 func CheckJWS(token, source string, o Options) Result {
 	r := Result{CheckedAt: o.now().UTC().Truncate(time.Second), Source: source}
-	c, key, err := Verify(token, o)
+	c, key, idCheck, err := verifyToken(token, o)
 	if key != nil {
 		r.KeyID = key.KeyID
 	}
@@ -106,7 +110,7 @@ func CheckJWS(token, source string, o Options) Result {
 	}
 	if o.IDNumber != "" && (err == nil || errors.Is(err, ErrHolderMismatch)) {
 		m := err == nil
-		r.IDNumberMatch = &m
+		r.IDNumberMatch, r.IDNumberCheck = &m, idCheck
 	}
 	var inv *InvalidError
 	switch {

@@ -109,8 +109,16 @@ type Options struct {
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 	// IDNumber, when set, is the holder's full resident ID number to
-	// confirm against the certificate's salted hash.
+	// confirm: through Holder when it is set and knows the certificate,
+	// otherwise against the certificate's salted hash (claim "hih") when it
+	// has one, otherwise against the visible characters of the masked
+	// number only. Result.IDNumberCheck says which.
 	IDNumber string
+	// Holder, when set, confirms a full ID number against the issuer's own
+	// record of the certificate (the verification server sets it: the
+	// store keeps a keyed hash of each holder's number). ok is false when
+	// it has no record of the certificate.
+	Holder func(c *cert.Claims, idNumber string) (match, ok bool)
 	// Status, when set, is consulted for the certificate's revocation
 	// status (see package verify/statuslist). When nil, revocation is not
 	// checked and Result.StatusChecked is false.
@@ -166,63 +174,93 @@ func (o *Options) now() time.Time {
 // trusted set, signature, inflated size, claims and dates, then the
 // optional holder ID number. Any failure is an *InvalidError.
 func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
+	c, key, _, err := verifyToken(token, o)
+	return c, key, err
+}
+
+// verifyToken is Verify that also says how the ID number was checked.
+func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, idCheck string, _ error) {
 	token = strings.TrimSpace(token)
 	if len(token) > cert.MaxJWSLen {
-		return nil, nil, invalid(ReasonTooLarge, "a certificate JWS has at most %d characters, this one %d", cert.MaxJWSLen, len(token))
+		return nil, nil, "", invalid(ReasonTooLarge, "a certificate JWS has at most %d characters, this one %d", cert.MaxJWSLen, len(token))
 	}
 	obj, err := cert.ParseCompact(token)
 	if err != nil {
 		switch {
 		case errors.Is(err, cert.ErrUnsupportedAlgorithm):
-			return nil, nil, invalid(ReasonUnsupportedAlgorithm, "%v", strings.TrimPrefix(err.Error(), "cert: "))
+			return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "%v", strings.TrimPrefix(err.Error(), "cert: "))
 		default:
-			return nil, nil, invalid(ReasonMalformed, "not a compact JWS")
+			return nil, nil, "", invalid(ReasonMalformed, "not a compact JWS")
 		}
 	}
 	h := obj.Signatures[0].Protected
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != cert.MediaType {
-		return nil, nil, invalid(ReasonBadType, "header typ is %q, want %q", typ, cert.MediaType)
+		return nil, nil, "", invalid(ReasonBadType, "header typ is %q, want %q", typ, cert.MediaType)
 	}
 	if _, ok := h.ExtraHeaders["zip"]; ok {
-		return nil, nil, invalid(ReasonMalformed, "header zip is not part of the format")
+		return nil, nil, "", invalid(ReasonMalformed, "header zip is not part of the format")
 	}
 	if h.KeyID == "" {
-		return nil, nil, invalid(ReasonUntrustedIssuer, "the certificate names no key (kid)")
+		return nil, nil, "", invalid(ReasonUntrustedIssuer, "the certificate names no key (kid)")
 	}
 	keys := o.Trust.Key(h.KeyID)
 	if len(keys) == 0 {
-		return nil, nil, invalid(ReasonUntrustedIssuer, "key %q is not in the trusted key set", h.KeyID)
+		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q is not in the trusted key set", h.KeyID)
 	}
 	key := keys[0]
 	if key.Algorithm != "" && key.Algorithm != h.Algorithm {
-		return nil, nil, invalid(ReasonUnsupportedAlgorithm, "the certificate says %s but key %q is for %s", h.Algorithm, h.KeyID, key.Algorithm)
+		return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "the certificate says %s but key %q is for %s", h.Algorithm, h.KeyID, key.Algorithm)
 	}
 	payload, err := obj.Verify(key.Key)
 	if err != nil {
-		return nil, nil, invalid(ReasonBadSignature, "the signature does not match the certificate's contents")
+		return nil, nil, "", invalid(ReasonBadSignature, "the signature does not match the certificate's contents")
 	}
 	c, err := cert.DecodePayload(payload)
 	if err != nil {
 		if errors.Is(err, cert.ErrTooLarge) {
-			return nil, nil, invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+			return nil, nil, "", invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: "))
 		}
-		return nil, nil, invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+		return nil, nil, "", invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: "))
 	}
 	if err := c.Validate(); err != nil {
-		return nil, nil, invalid(ReasonBadClaims, "%s", strings.TrimPrefix(err.Error(), "cert: invalid claims: "))
+		return nil, nil, "", invalid(ReasonBadClaims, "%s", strings.TrimPrefix(err.Error(), "cert: invalid claims: "))
 	}
 	now := o.now()
 	if c.IssuedTime().After(now.Add(ClockSkew)) {
-		return c, &key, invalid(ReasonNotYetValid, "issued at %s, after the time of checking", c.IssuedTime().Format(time.RFC3339))
+		return c, &key, "", invalid(ReasonNotYetValid, "issued at %s, after the time of checking", c.IssuedTime().Format(time.RFC3339))
 	}
 	// A review date is a calendar date in China (UTC+8): it starts at
 	// midnight there, and must not start after the certificate was issued.
 	rd, _ := time.ParseInLocation(time.DateOnly, c.ReviewDate, ChinaTime)
 	if rd.After(c.IssuedTime()) {
-		return c, &key, invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
+		return c, &key, "", invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
 	}
-	if o.IDNumber != "" && !c.HolderIDHash.Matches(o.IDNumber) {
-		return c, &key, invalid(ReasonHolderMismatch, "the ID number given is not the holder's")
+	if o.IDNumber != "" {
+		match, how := o.matchHolder(c)
+		if !match {
+			return c, &key, how, invalid(ReasonHolderMismatch, "the ID number given is not the holder's")
+		}
+		idCheck = how
 	}
-	return c, &key, nil
+	return c, &key, idCheck, nil
+}
+
+// How a full ID number was confirmed (Result.IDNumberCheck).
+const (
+	IDCheckRecord        = "record"         // the issuer's record: the whole number
+	IDCheckHash          = "hash"           // the certificate's salted hash: the whole number
+	IDCheckVisibleDigits = "visible_digits" // only the 8 characters the masked number shows
+)
+
+// matchHolder confirms o.IDNumber for c and says how.
+func (o *Options) matchHolder(c *cert.Claims) (bool, string) {
+	if o.Holder != nil {
+		if match, ok := o.Holder(c, o.IDNumber); ok {
+			return match, IDCheckRecord
+		}
+	}
+	if c.HolderIDHash != nil {
+		return c.HolderIDHash.Matches(o.IDNumber), IDCheckHash
+	}
+	return cert.MatchesMask(o.IDNumber, c.HolderIDMask), IDCheckVisibleDigits
 }

@@ -73,6 +73,70 @@ func TestVectorVerifies(t *testing.T) {
 	}
 }
 
+// An ID number is confirmed by the issuer's record when there is one, else
+// by the certificate's optional hash, else by its visible characters only,
+// and the result says which.
+func TestIDNumberChecks(t *testing.T) {
+	v := loadVector(t)
+	k, trust := trustTestKey(t)
+	signer, err := cert.NewSigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noHash := *v.Claims
+	noHash.HolderIDHash = nil
+	plain, err := cert.Sign(signer, &noHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		right  = "11010519491231002X" // the vector's holder
+		hidden = "11010519501231002X" // same visible characters, hidden ones differ
+		other  = "110105194912310010" // a visible character differs
+	)
+	record := func(match, ok bool) func(*cert.Claims, string) (bool, bool) {
+		return func(c *cert.Claims, id string) (bool, bool) {
+			if c.Number != v.Claims.Number || id != right && id != hidden && id != other {
+				t.Errorf("Holder called with %s and an unexpected number", c.Number)
+			}
+			return match, ok
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		jws    string
+		id     string
+		holder func(*cert.Claims, string) (bool, bool)
+		match  bool
+		check  string
+	}{
+		{"hash, right", v.JWS, right, nil, true, verify.IDCheckHash},
+		{"hash, hidden digits differ", v.JWS, hidden, nil, false, verify.IDCheckHash},
+		{"no hash, right", plain, right, nil, true, verify.IDCheckVisibleDigits},
+		{"no hash, hidden digits differ", plain, hidden, nil, true, verify.IDCheckVisibleDigits},
+		{"no hash, visible digit differs", plain, other, nil, false, verify.IDCheckVisibleDigits},
+		{"record says yes", plain, hidden, record(true, true), true, verify.IDCheckRecord},
+		{"record says no", plain, right, record(false, true), false, verify.IDCheckRecord},
+		{"record overrides the hash", v.JWS, right, record(false, true), false, verify.IDCheckRecord},
+		{"no record, hash", v.JWS, hidden, record(true, false), false, verify.IDCheckHash},
+		{"no record, visible", plain, other, record(true, false), false, verify.IDCheckVisibleDigits},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := verify.Check(tc.jws, verify.Options{Trust: trust, Now: checkTime, IDNumber: tc.id, Holder: tc.holder})
+			if r.IDNumberMatch == nil || *r.IDNumberMatch != tc.match || r.IDNumberCheck != tc.check {
+				t.Fatalf("match %v by %q, want %v by %q", r.IDNumberMatch, r.IDNumberCheck, tc.match, tc.check)
+			}
+			if tc.match != (r.Status == verify.Valid) || !tc.match && r.Reason != verify.ReasonHolderMismatch {
+				t.Fatalf("status %s (%s)", r.Status, r.Reason)
+			}
+		})
+	}
+	// Without an ID number nothing is compared.
+	if r := verify.Check(plain, verify.Options{Trust: trust, Now: checkTime, Holder: record(false, true)}); r.IDNumberMatch != nil || r.IDNumberCheck != "" || r.Status != verify.Valid {
+		t.Fatalf("no ID number: %+v", r)
+	}
+}
+
 // Every single flipped byte and every truncation of a valid JWS is
 // rejected.
 func TestEveryFlippedByteRejected(t *testing.T) {

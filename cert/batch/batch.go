@@ -73,6 +73,9 @@ type Issuer struct {
 	BaseURL    string
 	VerifyURL  string
 	StatusURI  func(list int64) string
+	// IDHashCost, when not 0, adds the optional salted scrypt hash of the
+	// holder's ID number (claim "hih") at cost 2^IDHashCost: about 55 ms
+	// per certificate at 15, which then bounds the issuance rate.
 	IDHashCost int
 
 	Now      func() time.Time      // time.Now when nil
@@ -93,7 +96,7 @@ type Issuer struct {
 type Stats struct {
 	Read  atomic.Int64 // nanoseconds in the first pass: reading and checking the file, Check included
 	Check atomic.Int64 // checking candidates against the store
-	Hash  atomic.Int64 // computing the holder ID hashes (scrypt)
+	Hash  atomic.Int64 // computing the optional holder ID hashes (scrypt)
 	Sign  atomic.Int64 // encoding and signing the claims
 	QR    atomic.Int64 // encoding the QR codes
 	PDF   atomic.Int64 // rendering the PDFs
@@ -197,6 +200,9 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	if chunk <= 0 {
 		chunk = DefaultChunkSize
 	}
+	if is.IDHashCost != 0 && (is.IDHashCost < cert.MinIDHashLogN || is.IDHashCost > cert.MaxIDHashLogN) {
+		return nil, fmt.Errorf("batch: ID hash cost %d: use 0 (no hash) or %d to %d", is.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	}
 	ropts := src.Options
 	readAt := now()
 	if ropts.Now != nil {
@@ -257,8 +263,9 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 		}
 	}()
 
-	// 3. Sign, hash the ID number, render: in parallel, into staging; the
-	// manifest and the records follow in order.
+	// 3. Sign (after hashing the ID number, if the issuer adds ID hashes)
+	// and render: in parallel, into staging; the manifest and the records
+	// follow in order.
 	p := &pass2{is: is, src: src, ropts: ropts, n: n, first: first, slots: slots, issuedAt: issuedAt,
 		batchID: batchID, rnd: rnd, signer: signer, staging: staging, chunk: chunk}
 	res := &Result{BatchID: batchID, Count: n, OutDir: outDir, Manifest: filepath.Join(outDir, ManifestName(batchID)), SourceSHA256: sum,
@@ -524,15 +531,19 @@ func (p *pass2) run(ctx context.Context, res *Result) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// newJob makes the claims of candidate i, drawing its jti and ID-hash salt.
+// newJob makes the claims of candidate i, drawing its jti and (when the
+// issuer adds ID hashes) the hash's salt.
 func (p *pass2) newJob(i int, c roster.Candidate) (*job, error) {
 	jti := make([]byte, 12)
-	salt := make([]byte, 16)
 	if _, err := io.ReadFull(p.rnd, jti); err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
-	if _, err := io.ReadFull(p.rnd, salt); err != nil {
-		return nil, fmt.Errorf("batch: %w", err)
+	var salt []byte
+	if p.is.IDHashCost != 0 {
+		salt = make([]byte, 16)
+		if _, err := io.ReadFull(p.rnd, salt); err != nil {
+			return nil, fmt.Errorf("batch: %w", err)
+		}
 	}
 	is := p.is
 	cl := &cert.Claims{
@@ -679,20 +690,23 @@ func Number(issued time.Time, seq int64) string {
 // FileName is the PDF file name of a certificate.
 func FileName(number string) string { return number + ".pdf" }
 
-// renderOne hashes the ID number (the one costly step, done once per
-// certificate), then signs, renders the PDF into dir and fills rec.
+// renderOne hashes the ID number when the issuer adds ID hashes (then the
+// costliest step by far), then signs, renders the PDF into dir and fills
+// rec.
 func (is *Issuer) renderOne(c *roster.Candidate, cl *cert.Claims, salt []byte, signer jose.Signer, dir string, rec *store.Certificate) error {
-	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Hash })
-	h, err := cert.NewIDHash(c.IDNumber, is.IDHashCost, bytes.NewReader(salt))
-	stop()
-	if err != nil {
-		return err
+	if is.IDHashCost != 0 {
+		stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Hash })
+		h, err := cert.NewIDHash(c.IDNumber, is.IDHashCost, bytes.NewReader(salt))
+		stop()
+		if err != nil {
+			return err
+		}
+		cl.HolderIDHash = &h
 	}
-	cl.HolderIDHash = h
 	return is.signAndRender(c, cl, signer, dir, rec)
 }
 
-// signAndRender signs cl (which holds its ID hash), renders the PDF into
+// signAndRender signs cl (which holds its ID hash, if any), renders the PDF into
 // dir and fills rec.
 func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jose.Signer, dir string, rec *store.Certificate) error {
 	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Sign })

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
@@ -41,7 +42,7 @@ var renderer = func() *pdf.Renderer {
 	return r
 }()
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	bf, err := batchtest.New(dir, "https://verify.example", renderer)
@@ -58,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 }
 
-func sampleCSV(t *testing.T, n int) []byte {
+func sampleCSV(t testing.TB, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := roster.WriteSampleCSV(&buf, n, now); err != nil {
@@ -113,7 +114,13 @@ func readManifest(t *testing.T, path string) []batch.Issued {
 }
 
 func TestIssueEndToEnd(t *testing.T) {
+	t.Run("default", func(t *testing.T) { testIssueEndToEnd(t, 0) })
+	t.Run("with ID hash", func(t *testing.T) { testIssueEndToEnd(t, cert.MinIDHashLogN) })
+}
+
+func testIssueEndToEnd(t *testing.T, idHashCost int) {
 	f := newFixture(t)
+	f.issuer.IDHashCost = idHashCost
 	src, cands := candidates(t, 6)
 	res, err := f.issuer.Issue(context.Background(), src, f.out)
 	if err != nil {
@@ -141,8 +148,14 @@ func TestIssueEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", it.File, err)
 		}
-		if c.HolderName != cands[i].Name || c.Number != it.Number || !c.HolderIDHash.Matches(cands[i].IDNumber) {
+		if c.HolderName != cands[i].Name || c.Number != it.Number || !cert.MatchesMask(cands[i].IDNumber, c.HolderIDMask) {
 			t.Fatalf("%s: claims %+v", it.File, c)
+		}
+		switch {
+		case idHashCost == 0 && c.HolderIDHash != nil:
+			t.Fatalf("%s: an ID hash although the issuer adds none", it.File)
+		case idHashCost != 0 && (c.HolderIDHash == nil || c.HolderIDHash.LogN != idHashCost || !c.HolderIDHash.Matches(cands[i].IDNumber)):
+			t.Fatalf("%s: ID hash %+v does not confirm the holder's number", it.File, c.HolderIDHash)
 		}
 		// The store holds the file's hash, and rendering again gives the same bytes.
 		rec, err := f.store.Certificate(context.Background(), it.Number)

@@ -48,7 +48,7 @@ func testClaims() *cert.Claims {
 		ID:           "01J0000000000000000000000A",
 		HolderName:   "欧阳娜娜",
 		HolderIDMask: "1101**********002X",
-		HolderIDHash: cert.IDHash{LogN: 15, Salt: "c2FsdHNhbHRzYWx0c2FsdA", Hash: "aGFzaGhhc2hoYXNoaGFzaA"},
+		HolderIDHash: &cert.IDHash{LogN: 15, Salt: "c2FsdHNhbHRzYWx0c2FsdA", Hash: "aGFzaGhhc2hoYXNoaGFzaA"},
 		Series:       "工程技术",
 		Specialty:    "建筑工程",
 		Level:        "副高级",

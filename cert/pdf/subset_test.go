@@ -21,7 +21,7 @@ func subsetTestDocument(name string, route cert.Route) Document {
 		Version: 1, Issuer: "fjhrss", Number: "2026000001",
 		IssuedAt: time.Date(2026, 7, 1, 1, 30, 0, 0, time.UTC).Unix(), ID: "01J0000000000000000000000A",
 		HolderName: name, HolderIDMask: "1101**********002X",
-		HolderIDHash: cert.IDHash{LogN: 15, Salt: "c2FsdHNhbHRzYWx0c2FsdA", Hash: "aGFzaGhhc2hoYXNoaGFzaA"},
+		HolderIDHash: &cert.IDHash{LogN: 15, Salt: "c2FsdHNhbHRzYWx0c2FsdA", Hash: "aGFzaGhhc2hoYXNoaGFzaA"},
 		Series:       "工程技术", Specialty: "建筑工程", Level: "副高级", Title: "高级工程师",
 		Committee:  "福建省工程技术人才职称评审委员会建筑工程专业高级评审委员会",
 		ReviewDate: "2026-06-30", ApprovalDoc: "闽人社文〔2026〕12号", Route: route,

@@ -1,7 +1,9 @@
 package qr_test
 
 import (
-	"strings"
+	"bytes"
+	"compress/flate"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -19,16 +21,19 @@ type sizeCase struct {
 }
 
 func sizeCases() []sizeCase {
-	hash := cert.IDHash{LogN: 15, Salt: strings.Repeat("A", 22), Hash: strings.Repeat("B", 22)}
+	// Salt and hash are random bytes in a real certificate: they do not
+	// compress.
+	hash := cert.IDHash{LogN: 15, Salt: "q3Zt0Jd9xVb2LmNc7RkP1w", Hash: "Yh4sF8eW2pXo6TzQa9DgKu"}
 	typical := cert.Claims{
 		Version: 1, Issuer: "fjhrss", Number: "2026012345", IssuedAt: time.Date(2026, 7, 1, 2, 0, 0, 0, time.UTC).Unix(),
-		ID: "q1w2e3r4t5y6u7i8", HolderName: "王建国", HolderIDMask: "3501**********0314", HolderIDHash: hash,
+		ID: "q1w2e3r4t5y6u7i8", HolderName: "王建国", HolderIDMask: "3501**********0314",
 		Series: "工程技术", Specialty: "建筑工程", Level: "中级", Title: "工程师",
 		Committee: "福建省工程技术人才职称评审委员会", ReviewDate: "2026-06-20", ApprovalDoc: "闽人社文〔2026〕12号",
 		Route: cert.RouteRegular, Employer: "福州市建筑设计院",
 		Status: &cert.Status{StatusList: cert.StatusListRef{Index: 73514, URI: "https://verify.hrss.fj.gov.cn/s/1"}},
 	}
 	largest := typical
+	largest.HolderIDHash = &hash // the optional claim
 	largest.Issuer = "xjrst"
 	largest.Number = "2026123456789"
 	largest.HolderName = "阿卜杜热合曼·买买提"
@@ -43,9 +48,15 @@ func sizeCases() []sizeCase {
 	largest.Employer = "新疆维吾尔自治区喀什地区塔什库尔干塔吉克自治县人民医院医学影像中心"
 	largest.CommitteeID = "XJ-GX-ZG-2026-02"
 	largest.Status = &cert.Status{StatusList: cert.StatusListRef{Index: 9999999, URI: "https://zhicheng-verify.rst.xinjiang.gov.cn/s/1234"}}
+	largestNoHash := largest
+	largestNoHash.HolderIDHash = nil
+	typicalHash := typical
+	typicalHash.HolderIDHash = &hash
 	return []sizeCase{
 		{"typical (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typical},
-		{"largest realistic (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largest},
+		{"typical with the ID hash (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typicalHash},
+		{"largest realistic (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largestNoHash},
+		{"largest realistic with the ID hash (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largest},
 	}
 }
 
@@ -77,6 +88,13 @@ func TestCertificateSizes(t *testing.T) {
 		}
 		payload, _ := cert.EncodePayload(&c)
 		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size())
+		// What the preset dictionary saves (docs/FORMAT.md §5.2).
+		js, _ := json.Marshal(&c)
+		var plain bytes.Buffer
+		fw, _ := flate.NewWriter(&plain, flate.BestCompression)
+		fw.Write(js)
+		fw.Close()
+		t.Logf("  without the dictionary: %d payload bytes", plain.Len())
 		if code.Version() > 20 {
 			t.Errorf("%s: QR version %d, want at most 20 at level M", tc.name, code.Version())
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
@@ -66,7 +67,7 @@ func newInitCmd() *cobra.Command {
 	f.StringVar(&o.alg, "alg", keys.EdDSA, "signature algorithm: EdDSA or ES256")
 	f.StringVar(&o.directoryFile, "directory", "", "specialty directory JSON (default: the built-in one)")
 	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
-	f.IntVar(&o.idHashCost, "id-hash-cost", 0, "log2 of the scrypt cost of the holder ID hash (default 15)")
+	f.IntVar(&o.idHashCost, "id-hash-cost", 0, fmt.Sprintf("add a salted scrypt hash of the holder's ID number to each certificate, at cost 2^N (%d..%d; %d takes about 55 ms per certificate), so that verifiers can confirm the full number offline; 0, the default, adds none: the full number is confirmed online", cert.MinIDHashLogN, cert.MaxIDHashLogN, cert.RecommendedIDHashLogN))
 	for _, r := range []string{"data", "issuer-id", "issuer-name", "base-url"} {
 		c.MarkFlagRequired(r)
 	}

@@ -71,7 +71,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
 		VerifyURL: d.Config.VerifyURL(), Trust: d.PublicSet, JWKS: jwks, Directory: d.Directory,
 		SigningKey: secrets.SigningKey, Logger: logger, TrustProxyHeaders: o.trustProxy,
-		IDHashCost: d.Config.IDHashCost,
+		HolderHash: secrets.HolderHash,
 	}, st, renderer)
 	if err != nil {
 		return err

@@ -61,7 +61,7 @@ errors or unreadable input.`,
 	f := c.Flags()
 	f.StringVar(&o.trust, "trust", "", "trusted issuer public keys (JWKS, from titlecert keys export)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
-	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's")
+	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's (the whole number when the certificate carries the optional ID hash, otherwise its visible characters only)")
 	f.StringArrayVar(&o.statusURLs, "status-url", nil, "fetch the status list at this URL (repeatable; cached by its ttl)")
 	f.BoolVar(&o.online, "online", false, "fetch each certificate's status list from the URI it carries (cached by its ttl)")
 	f.StringVar(&o.cacheDir, "cache", "", "folder for fetched status lists (default: the user cache folder)")
@@ -329,9 +329,12 @@ func printResult(w io.Writer, r verify.Result) {
 	line("证书编号 Number:", c.Number)
 	line("持证人 Holder:", fmt.Sprintf("%s (%s)", c.HolderName, c.HolderIDMask))
 	if r.IDNumberMatch != nil {
-		if *r.IDNumberMatch {
+		switch {
+		case *r.IDNumberMatch && r.IDNumberCheck == verify.IDCheckVisibleDigits:
+			line("身份证号 ID number:", "visible characters match 可见部分一致 (this certificate carries no ID hash: only the first 4 and last 4 characters can be compared offline; confirm the full number on the issuer's verification page)")
+		case *r.IDNumberMatch:
 			line("身份证号 ID number:", "matches 一致")
-		} else {
+		default:
 			line("身份证号 ID number:", "DOES NOT MATCH 不一致")
 		}
 	}

@@ -48,14 +48,15 @@ const (
 
 // Config is the issuer's configuration, DIR/config.json.
 type Config struct {
-	Version    int       `json:"version"`
-	IssuerID   string    `json:"issuer_id"`
-	IssuerName string    `json:"issuer_name"`
-	BaseURL    string    `json:"base_url"`
-	Algorithm  string    `json:"alg"`
-	ActiveKID  string    `json:"active_kid"`
-	IDHashCost int       `json:"id_hash_cost"`
-	CreatedAt  time.Time `json:"created_at"`
+	Version    int    `json:"version"`
+	IssuerID   string `json:"issuer_id"`
+	IssuerName string `json:"issuer_name"`
+	BaseURL    string `json:"base_url"`
+	Algorithm  string `json:"alg"`
+	ActiveKID  string `json:"active_kid"`
+	IDHashCost int    `json:"id_hash_cost"` // 0: certificates carry no ID hash
+
+	CreatedAt time.Time `json:"created_at"`
 }
 
 var issuerIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -71,8 +72,8 @@ func (c *Config) Check() error {
 	if err := cert.QRPrefixOK(c.BaseURL); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
-	if c.IDHashCost < cert.MinIDHashLogN || c.IDHashCost > cert.MaxIDHashLogN {
-		return fmt.Errorf("datadir: id_hash_cost %d outside %d..%d", c.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	if c.IDHashCost != 0 && (c.IDHashCost < cert.MinIDHashLogN || c.IDHashCost > cert.MaxIDHashLogN) {
+		return fmt.Errorf("datadir: id_hash_cost %d: use 0 (no ID hash in certificates) or %d to %d", c.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
 	}
 	return nil
 }
@@ -112,9 +113,6 @@ var ErrNotDataDir = errors.New("datadir: not a titlecert data directory (run tit
 func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Reader) (d *Dir, err error) {
 	if rnd == nil {
 		rnd = rand.Reader
-	}
-	if cfg.IDHashCost == 0 {
-		cfg.IDHashCost = cert.DefaultIDHashLogN
 	}
 	if cfg.Algorithm == "" {
 		cfg.Algorithm = keys.EdDSA

@@ -89,7 +89,7 @@ func setup(t *testing.T) *fixture {
 	}
 	srv, err := server.New(server.Config{
 		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
-		Trust: keys.PublicSet(k), SigningKey: k,
+		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash,
 	}, st, renderer)
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func run(duration time.Duration, conns int) error {
 		return err
 	}
 	srv, err := server.New(server.Config{IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
-		Trust: keys.PublicSet(k), SigningKey: k}, st, renderer)
+		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash}, st, renderer)
 	if err != nil {
 		return err
 	}

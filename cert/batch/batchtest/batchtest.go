@@ -15,7 +15,6 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
@@ -57,8 +56,7 @@ func New(dir, baseURL string, r *pdf.Renderer) (*Fixture, error) {
 		Store: st, Key: k, Renderer: r,
 		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
 		IssuerID:   IssuerID, IssuerName: IssuerName, BaseURL: baseURL, VerifyURL: base + "/v",
-		StatusURI:  func(l int64) string { return fmt.Sprintf("%s/s/%d", base, l) },
-		IDHashCost: cert.MinIDHashLogN,
+		StatusURI: func(l int64) string { return fmt.Sprintf("%s/s/%d", base, l) },
 	}}, nil
 }
 
