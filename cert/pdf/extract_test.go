@@ -3,12 +3,12 @@ package pdf_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 )
 
 func TestExtractJWS(t *testing.T) {
@@ -23,19 +23,31 @@ func TestExtractJWS(t *testing.T) {
 	}
 }
 
-// plainPDF returns a PDF made by fpdf with the given attachments.
-func plainPDF(t *testing.T, aa ...fpdf.Attachment) []byte {
+// attachment is a file plainPDF attaches.
+type attachment struct {
+	name    string
+	content []byte
+}
+
+// plainPDF returns a one-page PDF, not made by Render, with the given
+// attachments.
+func plainPDF(t *testing.T, aa ...attachment) []byte {
 	t.Helper()
-	f := fpdf.New("P", "mm", "A4", "")
-	f.AddPage()
-	f.SetFont("Helvetica", "", 12)
-	f.Text(20, 20, "not a certificate")
-	f.SetAttachments(aa)
-	var b bytes.Buffer
-	if err := f.Output(&b); err != nil {
-		t.Fatal(err)
+	f := pdftest.New()
+	var names strings.Builder
+	for i := range aa {
+		fmt.Fprintf(&names, "(%03d) %d 0 R ", i, 6+2*i)
 	}
-	return b.Bytes()
+	f.Obj("<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [%s] >> >> >>", names.String())
+	f.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595.28 841.89] >>")
+	f.Obj("<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
+	f.Stream("", []byte("BT /F1 12 Tf 56 785 Td (not a certificate) Tj ET"))
+	f.Obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	for i, a := range aa {
+		f.Obj("<< /Type /Filespec /F (%s) /UF (%s) /EF << /F %d 0 R >> >>", a.name, a.name, 7+2*i)
+		f.Stream("/Type /EmbeddedFile", a.content)
+	}
+	return f.Bytes()
 }
 
 func TestExtractJWSErrors(t *testing.T) {
@@ -54,13 +66,13 @@ func TestExtractJWSErrors(t *testing.T) {
 		{name: "negative size", input: []byte("%PDF-1.4"), size: -1, want: "negative size"},
 		{name: "header only", input: []byte("%PDF-1.4\n"), want: "malformed PDF"},
 		{name: "no attachment", input: plainPDF(t), is: pdf.ErrNoCertificate},
-		{name: "other attachment", input: plainPDF(t, fpdf.Attachment{Content: []byte(jws), Filename: "other.txt"}), is: pdf.ErrNoCertificate},
+		{name: "other attachment", input: plainPDF(t, attachment{"other.txt", []byte(jws)}), is: pdf.ErrNoCertificate},
 		{name: "two certificates", input: plainPDF(t,
-			fpdf.Attachment{Content: []byte(jws), Filename: pdf.AttachmentName},
-			fpdf.Attachment{Content: []byte(fakeJWS(2)), Filename: pdf.AttachmentName}), is: pdf.ErrNoCertificate, want: "2 attachments"},
-		{name: "not a JWS", input: plainPDF(t, fpdf.Attachment{Content: []byte("<html>"), Filename: pdf.AttachmentName}), want: "not a compact JWS"},
-		{name: "empty JWS", input: plainPDF(t, fpdf.Attachment{Content: []byte{}, Filename: pdf.AttachmentName}), want: "empty"},
-		{name: "JWS too long", input: plainPDF(t, fpdf.Attachment{Content: bytes.Repeat([]byte("A"), 9000), Filename: pdf.AttachmentName}), want: "longer than"},
+			attachment{pdf.AttachmentName, []byte(jws)},
+			attachment{pdf.AttachmentName, []byte(fakeJWS(2))}), is: pdf.ErrNoCertificate, want: "2 attachments"},
+		{name: "not a JWS", input: plainPDF(t, attachment{pdf.AttachmentName, []byte("<html>")}), want: "not a compact JWS"},
+		{name: "empty JWS", input: plainPDF(t, attachment{pdf.AttachmentName, []byte{}}), want: "empty"},
+		{name: "JWS too long", input: plainPDF(t, attachment{pdf.AttachmentName, bytes.Repeat([]byte("A"), 9000)}), want: "longer than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +94,7 @@ func TestExtractJWSErrors(t *testing.T) {
 	}
 	// A plain PDF with a certificate attachment is accepted: the signature,
 	// not the page, is what a verifier trusts.
-	in := plainPDF(t, fpdf.Attachment{Content: []byte(jws), Filename: pdf.AttachmentName})
+	in := plainPDF(t, attachment{pdf.AttachmentName, []byte(jws)})
 	if got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in))); err != nil || got != jws {
 		t.Errorf("plain PDF with an attachment: %q, %v", got, err)
 	}

@@ -15,8 +15,9 @@ import (
 var fontTTF []byte
 
 // CharError reports a character the certificate font cannot draw: one
-// above U+FFFF (fpdf handles only the Basic Multilingual Plane) or one the
-// font has no glyph for. Render returns it wrapped, naming the field.
+// above U+FFFF (the font's character map covers only the Basic
+// Multilingual Plane) or one the font has no glyph for. Render returns it
+// wrapped, naming the field.
 type CharError struct {
 	Rune rune
 }
@@ -37,9 +38,9 @@ type fieldError struct {
 func (e *fieldError) Error() string { return "pdf: " + e.field + ": " + e.err.text() }
 func (e *fieldError) Unwrap() error { return e.err }
 
-// coverage is the set of BMP characters a font maps to a glyph, as fpdf
-// sees it: through the first format-4 subtable of the cmap for Unicode
-// (platform 0, or platform 3 encoding 1).
+// coverage is the set of BMP characters a font maps to a glyph through
+// the first format-4 subtable of its cmap for Unicode (platform 0, or
+// platform 3 encoding 1).
 type coverage [0x10000 / 64]uint64
 
 func (c *coverage) has(r rune) bool {
@@ -49,8 +50,8 @@ func (c *coverage) has(r rune) bool {
 func (c *coverage) add(r int) { c[r/64] |= 1 << (uint(r) % 64) }
 
 // parseCoverage reads the character coverage of a TrueType font. It refuses
-// fonts fpdf cannot embed (no glyf table, e.g. CFF-flavoured OpenType, or a
-// collection) and fonts without a Unicode format-4 cmap.
+// fonts the subsetter cannot embed (no glyf table, e.g. CFF-flavoured
+// OpenType, or a collection) and fonts without a Unicode format-4 cmap.
 func parseCoverage(ttf []byte) (*coverage, error) {
 	bad := func(format string, args ...any) (*coverage, error) {
 		return nil, fmt.Errorf("pdf: font: "+format, args...)
@@ -71,7 +72,7 @@ func parseCoverage(ttf []byte) (*coverage, error) {
 		return bad("too short")
 	}
 	if tag := string(ttf[:4]); tag != "\x00\x01\x00\x00" && tag != "true" {
-		return bad("not a TrueType font (sfnt version %q); fpdf needs glyf outlines in a .ttf", tag)
+		return bad("not a TrueType font (sfnt version %q); the subsetter needs glyf outlines in a .ttf", tag)
 	}
 	numTables, _ := u16(4)
 	tables := map[string][2]int{}
@@ -154,9 +155,8 @@ func parseCoverage(ttf []byte) (*coverage, error) {
 
 // CheckText returns nil if every character of s can be drawn with the
 // certificate font, and otherwise a *CharError naming the first one that
-// cannot: a character above U+FFFF (which would make fpdf panic), one
-// without a glyph in the font, or a control character. s must be valid
-// UTF-8.
+// cannot: a character above U+FFFF, one without a glyph in the font, or a
+// control character. s must be valid UTF-8.
 func (r *Renderer) CheckText(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("pdf: text is not valid UTF-8")

@@ -11,8 +11,10 @@
 // output (dates come from the claims, never from the clock), so a
 // certificate can be re-rendered and compared. Text is drawn with the
 // embedded LXGW WenKai font (SIL OFL 1.1, see font/README.md), subset into
-// each document; Renderer.CheckText tells in advance whether a string can
-// be drawn.
+// each document (embed.go); Renderer.CheckText tells in advance whether a
+// string can be drawn. The package writes the PDF itself (PDF 1.7, see
+// writer.go and page.go): a page needs a few kinds of objects only, and a
+// general-purpose PDF library cost more than ten times as much per page.
 //
 // Security notes: nothing printed on the page is trusted by a verifier.
 // Only the signature of the attached or scanned JWS is; ExtractJWS returns
@@ -23,16 +25,17 @@
 package pdf
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
-
-	"codeberg.org/go-pdf/fpdf"
+	"unicode/utf8"
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/qr"
@@ -54,14 +57,25 @@ type Document struct {
 	QR *qr.Code
 }
 
-// Renderer draws certificates. It holds the font, parsed once; it is safe
-// for concurrent use.
+// Renderer draws certificates. It holds the font, parsed once, and the
+// part of every PDF that does not depend on the Document; it is safe for
+// concurrent use.
 type Renderer struct {
 	font     *fontFile
 	cov      *coverage // what the font can draw
-	base     *coverage // what every subset holds
-	fullFont bool      // hand fpdf the whole font (tests compare)
+	fixed    []rune    // the characters of the fixed font; CID i+1 draws fixed[i]
+	fixedCID []uint16  // the CID of each BMP character in the fixed font, 0 for none
+	metrics  string    // the font descriptor's entries after /FontName
+
+	// head is the start of every PDF: the header and the objects of the
+	// fixed font, at offsets fixedOffs; headSum is its SHA-256.
+	head      []byte
+	fixedOffs [5]int
+	headSum   [sha256.Size]byte
 }
+
+// header starts every PDF; the comment marks the file as binary.
+const header = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"
 
 // NewRenderer returns a Renderer using the embedded certificate font.
 func NewRenderer() (*Renderer, error) {
@@ -69,12 +83,36 @@ func NewRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ff, err := parseFontFile(fontTTF, cov)
+	ff, err := parseFontFile(fontTTF)
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{font: ff, cov: cov, base: baseChars(cov)}, nil
+	if err := ff.readCmap(cov); err != nil {
+		return nil, err
+	}
+	r := &Renderer{font: ff, cov: cov, metrics: fontMetrics(ff), fixedCID: make([]uint16, 0x10000)}
+	r.fixed = fixedRunes(cov)
+	for i, c := range r.fixed {
+		r.fixedCID[c] = uint16(i + 1)
+	}
+	pf := &pdfFile{b: []byte(header)}
+	r.writeFont(pf, objFixedFont, r.fixed, fixedLevel, &fontScratch{})
+	r.head = pf.b
+	copy(r.fixedOffs[:], pf.offs[objFixedFont:])
+	r.headSum = sha256.Sum256(r.head)
+	return r, nil
 }
+
+// width returns the advance width of c in thousandths of the font size.
+func (r *Renderer) width(c rune) int {
+	if c >= 0x10000 {
+		return 0
+	}
+	return r.font.width(int(r.font.gid[c]))
+}
+
+// inFixed reports whether the fixed font has c.
+func (r *Renderer) inFixed(c rune) bool { return c < 0x10000 && r.fixedCID[c] != 0 }
 
 // chinaTime is the time zone of dates printed on certificates. China has
 // kept UTC+8 without daylight saving since 1991; a fixed zone needs no
@@ -87,6 +125,18 @@ const (
 	maxVerifyURLLen  = 256
 )
 
+// scratch holds the buffers of one rendering, reused through scratchPool.
+type scratch struct {
+	pdf     pdfFile
+	page    page
+	content []byte
+	packed  []byte
+	runes   []rune
+	font    fontScratch
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 // Render writes d as a one-page A4 PDF to w. It writes nothing if it fails.
 //
 // It refuses a Document whose claims do not validate (cert.Claims.Validate),
@@ -98,17 +148,24 @@ func (r *Renderer) Render(w io.Writer, d Document) (err error) {
 	if err := r.check(d); err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("pdf: rendering failed: %v", p)
-		}
-	}()
-	var buf bytes.Buffer
-	if err := r.render(&buf, d); err != nil {
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	out, err := r.renderSafe(d, s)
+	if err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(out)
 	return err
+}
+
+// renderSafe is render, turning a panic (a bug) into an error.
+func (r *Renderer) renderSafe(d Document, s *scratch) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("pdf: rendering failed: %v", p)
+		}
+	}()
+	return r.render(d, s)
 }
 
 // check validates d before anything is drawn.
@@ -172,16 +229,15 @@ func (r *Renderer) check(d Document) error {
 
 // Page geometry, in millimetres.
 const (
-	pageW    = 210.0
-	pageH    = 297.0
-	left     = 24.0  // left edge of the text
-	right    = 186.0 // right edge of the text
-	labelW   = 45.0  // label column
-	ptToMM   = 25.4 / 72
-	minSize  = 8.0 // smallest font size, in points, for any claim
-	lineGap  = 1.3 // line height as a multiple of the font size
-	rowGap   = 2.6 // between two rows of the table, in mm
-	fontName = "wenkai"
+	pageW   = 210.0
+	pageH   = 297.0
+	left    = 24.0  // left edge of the text
+	right   = 186.0 // right edge of the text
+	labelW  = 45.0  // label column
+	ptToMM  = 25.4 / 72
+	minSize = 8.0 // smallest font size, in points, for any claim
+	lineGap = 1.3 // line height as a multiple of the font size
+	rowGap  = 2.6 // between two rows of the table, in mm
 )
 
 type rgb struct{ r, g, b int }
@@ -192,52 +248,6 @@ var (
 	grey  = rgb{105, 105, 105}
 	paleR = rgb{253, 238, 236}
 )
-
-// page draws on one fpdf document. Every string goes through text, which
-// checks it against the font first; the first error stops drawing.
-type page struct {
-	r     *Renderer
-	f     *fpdf.Fpdf
-	chars *coverage // the characters of the font subset
-	err   error
-}
-
-// color sets the colour of text, and of the outline of bold text.
-func (p *page) color(c rgb) {
-	p.f.SetTextColor(c.r, c.g, c.b)
-	p.f.SetDrawColor(c.r, c.g, c.b)
-}
-
-func (p *page) size(pt float64) { p.f.SetFontSize(pt) }
-
-func (p *page) width(s string) float64 { return p.f.GetStringWidth(s) }
-
-// text draws s with its baseline at y. With bold, the glyphs are also
-// stroked, as the font has no bold face.
-func (p *page) text(x, y float64, s string, bold bool) {
-	if p.err != nil || s == "" {
-		return
-	}
-	if err := p.r.CheckText(s); err != nil {
-		p.err = err
-		return
-	}
-	for _, c := range s {
-		if !p.chars.has(c) {
-			p.err = fmt.Errorf("pdf: internal error: %q (%U) is not in the font subset", c, c)
-			return
-		}
-	}
-	if bold {
-		p.f.SetTextRenderingMode(2)
-		pt, _ := p.f.GetFontSize()
-		p.f.SetLineWidth(0.022 * pt * ptToMM)
-		p.f.Text(x, y, s)
-		p.f.SetTextRenderingMode(0)
-		return
-	}
-	p.f.Text(x, y, s)
-}
 
 // centered draws s centred on the page.
 func (p *page) centered(y float64, s string, bold bool) {
@@ -276,7 +286,7 @@ const (
 // times scale or smaller, down to minSize, on at most two lines if it can.
 // The space between rows shrinks with scale too, down to half.
 func (p *page) layout(rows []row, w, scale float64) ([]placed, float64) {
-	var out []placed
+	out := make([]placed, 0, len(rows))
 	total := 0.0
 	gap := rowGap * math.Max(0.5, math.Min(1, scale))
 	for _, r := range rows {
@@ -332,8 +342,8 @@ func (p *page) drawRows(rows []placed, x, y, labelW, valueW float64) float64 {
 	for _, r := range rows {
 		b := y + firstBaseline(r.size)
 		if r.shade {
-			p.f.SetFillColor(paleR.r, paleR.g, paleR.b)
-			p.f.Rect(x-2, y-1.2, labelW+valueW+4, r.height-r.gap+2.4, "F")
+			p.setFillColor(paleR)
+			p.rect(x-2, y-1.2, labelW+valueW+4, r.height-r.gap+2.4, true)
 		}
 		p.size(labelZH)
 		p.color(ink)
@@ -375,89 +385,105 @@ func breakable(r rune) bool {
 
 // units splits s into the pieces line breaking keeps together: a Chinese
 // character (with the closing punctuation after it), a Latin word, a space.
-// Opening punctuation sticks to what follows it.
-func units(s string) []string {
-	var out []string
-	var cur []rune
-	open := false // cur ends with opening punctuation
+// Opening punctuation sticks to what follows it. The units are consecutive
+// substrings of s.
+func units(s string) []string { return appendUnits(nil, s) }
+
+// appendUnits appends the units of s to out.
+func appendUnits(out []string, s string) []string {
+	start, end := 0, 0 // the current unit is s[start:end]
+	var last rune      // its last character
+	open := false      // it ends with opening punctuation
 	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, string(cur))
-			cur = nil
+		if end > start {
+			out = append(out, s[start:end])
 		}
+		start = end
 	}
-	for _, c := range s {
+	for i, c := range s {
+		next := i + utf8.RuneLen(c)
 		switch {
 		case c == ' ':
 			flush()
 			out = append(out, " ")
+			start = next
 			open = false
 		case strings.ContainsRune(noLineStart, c):
-			cur = append(cur, c)
 		case strings.ContainsRune(noLineEnd, c):
 			if !open {
 				flush()
 			}
-			cur = append(cur, c)
 			open = true
 		case breakable(c):
 			if !open {
 				flush()
 			}
-			cur = append(cur, c)
 			open = false
 		default: // part of a Latin word or a number
-			if !open && len(cur) > 0 && breakable(cur[len(cur)-1]) {
+			if !open && end > start && breakable(last) {
 				flush()
 			}
-			cur = append(cur, c)
 			open = false
 		}
+		end, last = next, c
 	}
 	flush()
 	return out
 }
 
-// wrap breaks s into lines no wider than w at the current font size.
+// wrap breaks s into lines no wider than w at the current font size. The
+// lines are substrings of s.
 func (p *page) wrap(s string, w float64) []string {
 	var lines []string
-	var line strings.Builder
+	start, end := -1, 0 // the current line is s[start:end], empty if start < 0
 	lw := 0.0
 	emit := func() {
-		if t := strings.TrimRight(line.String(), " "); t != "" {
-			lines = append(lines, t)
+		if start >= 0 {
+			if t := strings.TrimRight(s[start:end], " "); t != "" {
+				lines = append(lines, t)
+			}
 		}
-		line.Reset()
+		start = -1
 		lw = 0
 	}
-	for _, u := range units(s) {
+	pos := 0
+	p.units = appendUnits(p.units[:0], s)
+	for _, u := range p.units {
+		us := pos // u is s[us:pos]
+		pos += len(u)
 		uw := p.width(u)
-		if u == " " && line.Len() == 0 {
+		if u == " " && start < 0 {
 			continue
 		}
 		if lw+uw <= w {
-			line.WriteString(u)
+			if start < 0 {
+				start = us
+			}
+			end = pos
 			lw += uw
 			continue
 		}
-		if line.Len() > 0 {
+		if start >= 0 {
 			emit()
 			if u == " " {
 				continue
 			}
 		}
 		if uw <= w {
-			line.WriteString(u)
+			start, end = us, pos
 			lw = uw
 			continue
 		}
 		// A unit wider than the line: break it between characters.
-		for _, c := range u {
-			cw := p.width(string(c))
-			if lw+cw > w && line.Len() > 0 {
+		for i, c := range u {
+			cw := p.runeWidth(c)
+			if lw+cw > w && start >= 0 {
 				emit()
 			}
-			line.WriteRune(c)
+			if start < 0 {
+				start = us + i
+			}
+			end = us + i + utf8.RuneLen(c)
 			lw += cw
 		}
 	}
@@ -477,60 +503,41 @@ func chineseDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-func (r *Renderer) render(w io.Writer, d Document) error {
+func (r *Renderer) render(d Document, s *scratch) ([]byte, error) {
 	c := d.Claims
 	issued := c.IssuedTime().In(chinaTime)
 	code := d.QR
 	if code == nil {
 		var err error
 		if code, err = qr.Encode(d.QRText); err != nil {
-			return fmt.Errorf("pdf: QR code: %w", err)
+			return nil, fmt.Errorf("pdf: QR code: %w", err)
 		}
 	}
+	s.runes = r.docRunes(s.runes, d)
+	p := &s.page
+	p.reset(r, s.runes)
+	if err := r.draw(p, d, code, issued); err != nil {
+		return nil, err
+	}
+	if p.err != nil {
+		return nil, p.err // from CheckText, already prefixed
+	}
+	s.content = p.content(s.content[:0])
+	return r.file(d, issued, s), nil
+}
 
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	f.SetCompression(true)
-	f.SetCatalogSort(true)
-	f.SetCreationDate(issued)
-	f.SetModificationDate(issued)
-	f.SetAutoPageBreak(false, 0)
-	f.SetMargins(0, 0, 0)
-	f.SetTitle("专业技术职务任职资格证书 "+c.Number+" / Professional Title Certificate", true)
-	f.SetAuthor(d.IssuerName, true)
-	f.SetSubject(c.HolderName+" "+c.Title, true)
-	f.SetCreator("titlecert", false)
-	f.SetProducer("titlecert (fpdf)", false)
-	f.SetLang("zh-CN")
-	f.SetAttachments([]fpdf.Attachment{{
-		Content:     []byte(d.JWS),
-		Filename:    AttachmentName,
-		Description: "签名证书 / signed certificate (compact JWS)",
-	}})
-	chars := r.chars(d)
-	if r.fullFont {
-		f.AddUTF8FontFromBytes(fontName, "", r.font.ttf)
-	} else {
-		f.AddUTF8FontFromBytes(fontName, "", r.font.subset(chars))
-	}
-	if err := f.Error(); err != nil {
-		return fmt.Errorf("pdf: loading font: %w", err)
-	}
-	f.AddPage()
-	f.SetFont(fontName, "", 12)
-	if err := f.Error(); err != nil {
-		return fmt.Errorf("pdf: loading font: %w", err)
-	}
-	p := &page{r: r, f: f, chars: chars}
-
+// draw lays out and draws the page.
+func (r *Renderer) draw(p *page, d Document, code *qr.Code, issued time.Time) error {
+	c := d.Claims
 	// Frame.
-	f.SetDrawColor(red.r, red.g, red.b)
-	f.SetLineWidth(1.4)
-	f.Rect(9, 9, pageW-18, pageH-18, "D")
-	f.SetLineWidth(0.35)
-	f.Rect(12.5, 12.5, pageW-25, pageH-25, "D")
-	for _, xy := range [][2]float64{{12.5, 12.5}, {pageW - 12.5, 12.5}, {12.5, pageH - 12.5}, {pageW - 12.5, pageH - 12.5}} {
-		f.SetFillColor(red.r, red.g, red.b)
-		f.Rect(xy[0]-1.6, xy[1]-1.6, 3.2, 3.2, "F")
+	p.setDrawColor(red)
+	p.setLineWidth(1.4)
+	p.rect(9, 9, pageW-18, pageH-18, false)
+	p.setLineWidth(0.35)
+	p.rect(12.5, 12.5, pageW-25, pageH-25, false)
+	for _, xy := range [...][2]float64{{12.5, 12.5}, {pageW - 12.5, 12.5}, {12.5, pageH - 12.5}, {pageW - 12.5, pageH - 12.5}} {
+		p.setFillColor(red)
+		p.rect(xy[0]-1.6, xy[1]-1.6, 3.2, 3.2, true)
 	}
 
 	// Heading.
@@ -544,10 +551,10 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 	p.size(13)
 	p.color(grey)
 	p.centered(52.5, "Professional Title Certificate", false)
-	f.SetLineWidth(0.6)
-	f.Line(left, 57.5, right, 57.5)
-	f.SetLineWidth(0.2)
-	f.Line(left, 58.6, right, 58.6)
+	p.setLineWidth(0.6)
+	p.line(left, 57.5, right, 57.5)
+	p.setLineWidth(0.2)
+	p.line(left, 58.6, right, 58.6)
 
 	// Footer, bottom up.
 	footerW := right - left
@@ -565,9 +572,9 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 	p.size(footerSize)
 	footerLine := footerSize * lineGap * ptToMM
 	footerTop := pageH - 17 - float64(len(footer))*footerLine
-	f.SetDrawColor(red.r, red.g, red.b)
-	f.SetLineWidth(0.2)
-	f.Line(left, footerTop-1.5, right, footerTop-1.5)
+	p.setDrawColor(red)
+	p.setLineWidth(0.2)
+	p.line(left, footerTop-1.5, right, footerTop-1.5)
 	for i, l := range footer {
 		p.text(left, footerTop+footerSize*0.88*ptToMM+1+float64(i)*footerLine, l, false)
 	}
@@ -627,33 +634,18 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 	}
 	p.drawRows(placedRows, left, top, labelW, valueW)
 
-	f.SetDrawColor(red.r, red.g, red.b)
-	f.SetLineWidth(0.2)
-	f.Line(left, blockTop-3, right, blockTop-3)
+	p.setDrawColor(red)
+	p.setLineWidth(0.2)
+	p.line(left, blockTop-3, right, blockTop-3)
 	p.drawRows(bottomRows, left, blockTop+(blockH-bottomH)/2, labelW, leftW-labelW)
 
 	// The QR code, one rectangle per horizontal run of dark modules. The
 	// origin is on whole points and the module size a multiple of 0.05 pt,
-	// so every edge is exact in fpdf's 0.01 pt output and neighbouring runs
-	// meet without hairline gaps.
+	// so every edge is exact in the content stream's 0.01 pt and
+	// neighbouring runs meet without hairline gaps.
 	qx := math.Round((right-qrW)/ptToMM) * ptToMM
 	qy := math.Round((blockTop+(blockH-qrBlockH)/2)/ptToMM) * ptToMM
-	f.SetFillColor(0, 0, 0)
-	n := code.Size()
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; {
-			if !code.Dark(x, y) {
-				x++
-				continue
-			}
-			run := 1
-			for x+run < n && code.Dark(x+run, y) {
-				run++
-			}
-			f.Rect(qx+float64(x)*qrPt*ptToMM, qy+float64(y)*qrPt*ptToMM, float64(run)*qrPt*ptToMM, qrPt*ptToMM, "F")
-			x += run
-		}
-	}
+	p.qrCode(qx, qy, qrPt, code)
 	p.size(11)
 	p.color(ink)
 	cx := qx + qrW/2
@@ -663,14 +655,121 @@ func (r *Renderer) render(w io.Writer, d Document) error {
 	p.color(grey)
 	p.text(cx-p.width("Scan to verify")/2, capY+3.8, "Scan to verify", false)
 
-	if p.err != nil {
-		return p.err // from CheckText, already prefixed
-	}
-	if err := f.Error(); err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
-	if err := f.Output(w); err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
 	return nil
 }
+
+// file returns the PDF of a page whose content stream is s.content, in
+// s.pdf's buffer.
+func (r *Renderer) file(d Document, issued time.Time, s *scratch) []byte {
+	c := d.Claims
+	pf := &s.pdf
+	pf.offs = [len(pf.offs)]int{}
+	pf.b = append(pf.b[:0], r.head...)
+	copy(pf.offs[objFixedFont:], r.fixedOffs[:])
+	last := objEmbedded
+	if len(s.runes) > 0 {
+		last = objDocFont + 4
+	}
+
+	pf.begin(objCatalog)
+	pf.b = append(pf.b, "<< /Type /Catalog /Pages "...)
+	pf.b = appendRef(pf.b, objPages)
+	pf.b = append(pf.b, " /Names << /EmbeddedFiles << /Names [("+AttachmentName+") "...)
+	pf.b = appendRef(pf.b, objFilespec)
+	pf.b = append(pf.b, "] >> >> /Lang (zh-CN) >>"...)
+	pf.end()
+
+	pf.begin(objPages)
+	pf.b = append(pf.b, "<< /Type /Pages /Kids ["...)
+	pf.b = appendRef(pf.b, objPage)
+	pf.b = append(pf.b, "] /Count 1 /MediaBox [0 0 "...)
+	pf.b = appendNum(pf.b, pageWPt, 2)
+	pf.b = append(pf.b, ' ')
+	pf.b = appendNum(pf.b, pageHPt, 2)
+	pf.b = append(pf.b, "] >>"...)
+	pf.end()
+
+	pf.begin(objPage)
+	pf.b = append(pf.b, "<< /Type /Page /Parent "...)
+	pf.b = appendRef(pf.b, objPages)
+	pf.b = append(pf.b, " /Resources << /Font << /F1 "...)
+	pf.b = appendRef(pf.b, objFixedFont)
+	if len(s.runes) > 0 {
+		pf.b = append(pf.b, " /F2 "...)
+		pf.b = appendRef(pf.b, objDocFont)
+	}
+	pf.b = append(pf.b, " >> >> /Contents "...)
+	pf.b = appendRef(pf.b, objContents)
+	pf.b = append(pf.b, " >>"...)
+	pf.end()
+
+	pf.begin(objInfo)
+	pf.b = append(pf.b, "<< /Title "...)
+	pf.b = appendTextString(pf.b, "专业技术职务任职资格证书 "+c.Number+" / Professional Title Certificate")
+	pf.b = append(pf.b, " /Author "...)
+	pf.b = appendTextString(pf.b, d.IssuerName)
+	pf.b = append(pf.b, " /Subject "...)
+	pf.b = appendTextString(pf.b, c.HolderName+" "+c.Title)
+	pf.b = append(pf.b, " /Creator (titlecert) /Producer (titlecert) /CreationDate "...)
+	pf.b = appendDate(pf.b, issued)
+	pf.b = append(pf.b, " /ModDate "...)
+	pf.b = appendDate(pf.b, issued)
+	pf.b = append(pf.b, " >>"...)
+	pf.end()
+
+	s.packed = deflate(s.packed[:0], s.content, contentLevel)
+	pf.stream(objContents, len(s.packed))
+	pf.b = append(pf.b, " /Filter /FlateDecode"...)
+	endStream(pf, s.packed)
+
+	pf.begin(objFilespec)
+	pf.b = append(pf.b, "<< /Type /Filespec /F ("+AttachmentName+") /UF "...)
+	pf.b = appendTextString(pf.b, AttachmentName)
+	pf.b = append(pf.b, " /Desc "...)
+	pf.b = appendTextString(pf.b, "签名证书 / signed certificate (compact JWS)")
+	pf.b = append(pf.b, " /EF << /F "...)
+	pf.b = appendRef(pf.b, objEmbedded)
+	pf.b = append(pf.b, " >> >>"...)
+	pf.end()
+
+	pf.stream(objEmbedded, len(d.JWS))
+	pf.b = append(pf.b, " /Type /EmbeddedFile /Subtype /application#2Fjose /Params << /Size "...)
+	pf.b = strconv.AppendInt(pf.b, int64(len(d.JWS)), 10)
+	pf.b = append(pf.b, " >>"...)
+	endStream(pf, d.JWS)
+
+	if len(s.runes) > 0 {
+		r.writeFont(pf, objDocFont, s.runes, fontLevel, &s.font)
+	}
+
+	// The file identifier is a hash of the file's body: of head, through
+	// headSum, and of what follows.
+	h := sha256.New()
+	h.Write(r.headSum[:])
+	h.Write(pf.b[len(r.head):])
+	var id [sha256.Size]byte
+	pf.finish(last, h.Sum(id[:0])[:16])
+	return pf.b
+}
+
+// Objects of a certificate PDF, by number.
+const (
+	objCatalog   = 1 + iota
+	objPages     // the page tree
+	objPage      // the page
+	objInfo      // the document information dictionary
+	objFixedFont // the fixed font: five objects, see writeFont
+	_
+	_
+	_
+	_
+	objContents // the page's content stream
+	objFilespec // the attachment's file specification
+	objEmbedded // the attachment
+	objDocFont  // the document's font, when it needs one: five objects
+	_
+	_
+	_
+	_
+	lastObj = objDocFont + 4
+)

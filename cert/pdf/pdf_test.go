@@ -15,8 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/qr"
 )
 
 var (
@@ -214,6 +218,102 @@ func TestTextExtractable(t *testing.T) {
 	}
 }
 
+// latinClaims returns claims whose texts are all in the fixed font, so
+// that the PDF needs no font of its own.
+func latinClaims() *cert.Claims {
+	c := testClaims()
+	c.HolderName, c.Series, c.Specialty, c.Level = "Zhang San", "Engineering", "Civil engineering", "Senior"
+	c.Title, c.Committee, c.ApprovalDoc = "Senior Engineer", "Fujian Senior Review Committee (Civil)", "FJ-HRSS [2026] 12"
+	c.Route, c.Scope, c.Employer = cert.RouteRegular, "", "Shouning County Housing Bureau"
+	return c
+}
+
+// TestTextRuns draws strings whose characters are split between the fixed
+// font and the document's own, and characters that share a glyph in the
+// font: the text must read back exactly.
+func TestTextRuns(t *testing.T) {
+	c := testClaims()
+	c.HolderName = "阿卜杜热合曼·买买提"
+	c.Employer = "Zoë Ñúñez-Øster〈寿宁〉〈县〉～〜 (¨´) 证书"
+	d := testDocument(c)
+	text := pdftotext(t, render(t, newRenderer(t), d))
+	for _, want := range []string{c.HolderName, c.Employer} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+
+	// Hundreds of distinct characters: a large font of the document's own.
+	next := rune(0x4E00)
+	distinct := func(n int) string {
+		var b strings.Builder
+		for ; n > 0; next++ {
+			if newRenderer(t).CheckText(string(next)) == nil {
+				b.WriteRune(next)
+				n--
+			}
+		}
+		return b.String()
+	}
+	c = testClaims()
+	c.HolderName, c.Title, c.Committee, c.Employer = distinct(cert.MaxNameLen), distinct(40), distinct(cert.MaxTextLen), distinct(cert.MaxTextLen)
+	d = testDocument(c)
+	text = strings.ReplaceAll(pdftotext(t, render(t, newRenderer(t), d)), "\n", "")
+	for _, want := range []string{c.HolderName, c.Title, c.Committee, c.Employer} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+
+	d = testDocument(latinClaims())
+	d.IssuerName = "Fujian HRSS"
+	out := render(t, newRenderer(t), d)
+	if bytes.Contains(out, []byte("/F2")) {
+		t.Error("a document drawn with the fixed font alone has a font of its own")
+	}
+	text = pdftotext(t, out)
+	for _, want := range []string{"Zhang San", "Senior Engineer", "Fujian HRSS", "专业技术职务任职资格证书", "常规评审"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+}
+
+// TestValid checks the structure of rendered PDFs with pdfcpu's strict
+// validation and, when it is installed, qpdf --check.
+func TestValid(t *testing.T) {
+	long := testClaims()
+	long.Committee = strings.Repeat("福建省工程技术人才职称评审委员会", cert.MaxTextLen/16)
+	long.Employer = strings.Repeat("寿宁县住房和城乡建设局（Shouning）", cert.MaxTextLen/22)
+	odd := testClaims()
+	odd.HolderName, odd.Employer = "阿卜杜热合曼·买买提", "Zoë〈寿宁〉〈县〉～〜 ¨´"
+	qpdf, _ := exec.LookPath("qpdf")
+	for name, c := range map[string]*cert.Claims{"sample": testClaims(), "long": long, "latin": latinClaims(), "odd": odd} {
+		t.Run(name, func(t *testing.T) {
+			out := render(t, newRenderer(t), testDocument(c))
+			conf := pdf.ReadConfig(model.VALIDATE, 1<<20)
+			conf.ValidationMode = model.ValidationStrict
+			if err := api.Validate(bytes.NewReader(out), conf); err != nil {
+				t.Errorf("pdfcpu: %v", err)
+			}
+			if qpdf == "" {
+				return
+			}
+			file := filepath.Join(t.TempDir(), "c.pdf")
+			if err := os.WriteFile(file, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// qpdf exits with 3 on warnings, which count as failures here.
+			if msg, err := exec.Command(qpdf, "--check", file).CombinedOutput(); err != nil {
+				t.Errorf("qpdf --check: %v\n%s", err, msg)
+			}
+		})
+	}
+	if qpdf == "" {
+		t.Log("qpdf not installed (apt-get install qpdf); checked with pdfcpu only")
+	}
+}
+
 func TestIssueDateInChina(t *testing.T) {
 	c := testClaims()
 	// 2026-06-30 20:00 UTC is 2026-07-01 04:00 in Beijing.
@@ -365,9 +465,57 @@ func TestRenderRejects(t *testing.T) {
 	}
 }
 
+// FuzzRender renders documents with arbitrary texts: Render must either
+// refuse them or draw them, never panic (which Render reports as
+// "rendering failed"), and draw them the same way twice.
+func FuzzRender(f *testing.F) {
+	f.Add("欧阳娜娜", "寿宁县住房和城乡建设局", "福建省人力资源和社会保障厅")
+	f.Add("Zoë·Ñúñez", "〈寿宁〉〈县〉～〜 ¨´", "Fujian HRSS")
+	f.Add("A", "", "厅")
+	f.Add(strings.Repeat("龘", 20), strings.Repeat("（Shouning）", 30), strings.Repeat("W", 64))
+	r := newRenderer(f)
+	f.Fuzz(func(t *testing.T, name, employer, issuer string) {
+		c := testClaims()
+		c.HolderName, c.Employer = name, employer
+		d := testDocument(c)
+		d.IssuerName = issuer
+		var a, b bytes.Buffer
+		err := r.Render(&a, d)
+		if err != nil {
+			if strings.Contains(err.Error(), "rendering failed") || strings.Contains(err.Error(), "internal error") {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := r.Render(&b, d); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatalf("second rendering: %v, or different bytes", err)
+		}
+	})
+}
+
 func BenchmarkRender(b *testing.B) {
 	r := newRenderer(b)
 	d := testDocument(testClaims())
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := r.Render(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
+}
+
+// BenchmarkRenderEncodedQR renders a Document whose QR code is already
+// encoded, as cert/batch passes it: the cost of the PDF alone.
+func BenchmarkRenderEncodedQR(b *testing.B) {
+	r := newRenderer(b)
+	d := testDocument(testClaims())
+	code, err := qr.Encode(d.QRText)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.QR = code
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()

@@ -3,40 +3,42 @@ package pdf
 import (
 	"encoding/binary"
 	"errors"
-	"github.com/titlecert/titlecert/cert"
-	"math/bits"
-	"slices"
-	"sort"
+	"math"
 )
 
 // Font subsetting.
 //
-// fpdf parses the whole TrueType font it is given in every document (about
-// 20 ms for the 15 MB certificate font) before it cuts out the glyphs the
-// page uses. The Renderer therefore parses the font once and hands fpdf,
-// for each document, a small font that holds only the glyphs of the
-// characters the document can draw: the page's fixed labels, every
-// character below U+0100 the font has, and the characters of the
-// document's own texts. The subset is a function of the Document alone, so
-// rendering stays deterministic, and it keeps the glyph order, metrics and
-// global tables of the full font, so the font fpdf embeds in the PDF, and
-// with it the whole PDF, is byte for byte what fpdf makes from the full
-// font (TestSubsetMatchesFullFont checks this).
+// The Renderer parses the certificate font once. A PDF embeds two subsets
+// of it, each a small TrueType font whose glyphs are renumbered: glyph 0 is
+// .notdef, glyph i (1 ≤ i ≤ n) draws the i-th of the subset's n characters,
+// and the components of composite glyphs follow. Two characters that share
+// a glyph in the full font get a glyph each, so that every glyph of the
+// subset stands for exactly one character in the ToUnicode map. The PDF
+// uses the glyph numbers as CIDs (CIDToGIDMap /Identity).
+//
+// A subset has the tables a PDF reader needs to draw a CIDFontType2 font
+// (ISO 32000-1, 9.9): head, hhea, maxp, hmtx, loca and glyf, and cvt,
+// fpgm and prep when the font has them (the certificate font has none).
+// It has no cmap: the PDF maps codes to glyphs.
 
 // fontFile is a TrueType font parsed for subsetting. It is immutable.
 type fontFile struct {
-	ttf         []byte
 	tables      map[string][]byte // table data by tag
+	hmtx, glyf  []byte
 	numGlyphs   int
 	numHMetrics int
+	unitsPerEm  int
 	loca        []uint32 // glyph g is glyf[loca[g]:loca[g+1]]
 	gid         []uint16 // glyph of each BMP character, 0 for none
+	psName      string   // PostScript name, for /BaseFont
 }
 
-// copiedTables are kept as they are in the subset (when the font has them).
-var copiedTables = []string{"OS/2", "cvt ", "fpgm", "gasp", "name", "post", "prep"}
+// hintingTables are copied into a subset when the font has them.
+var hintingTables = []string{"cvt ", "fpgm", "prep"}
 
-func parseFontFile(ttf []byte, cov *coverage) (*fontFile, error) {
+// parseFontFile reads the tables of a TrueType font for subsetting. It
+// leaves the character map to readCmap.
+func parseFontFile(ttf []byte) (*fontFile, error) {
 	bad := errors.New("pdf: font: malformed tables")
 	u16 := func(b []byte, off int) (int, bool) {
 		if off < 0 || off+2 > len(b) {
@@ -44,7 +46,7 @@ func parseFontFile(ttf []byte, cov *coverage) (*fontFile, error) {
 		}
 		return int(binary.BigEndian.Uint16(b[off:])), true
 	}
-	f := &fontFile{ttf: ttf, tables: map[string][]byte{}}
+	f := &fontFile{tables: map[string][]byte{}}
 	n, _ := u16(ttf, 4)
 	for i := 0; i < n; i++ {
 		rec := 12 + 16*i
@@ -62,10 +64,12 @@ func parseFontFile(ttf []byte, cov *coverage) (*fontFile, error) {
 	locaFormat, ok1 := u16(head, 50)
 	numHMetrics, ok2 := u16(hhea, 34)
 	numGlyphs, ok3 := u16(maxp, 4)
-	if !ok1 || !ok2 || !ok3 || numHMetrics == 0 || numHMetrics > numGlyphs {
+	upem, ok4 := u16(head, 18)
+	if !ok1 || !ok2 || !ok3 || !ok4 || len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 ||
+		numHMetrics == 0 || numHMetrics > numGlyphs || upem < 16 {
 		return nil, bad
 	}
-	f.numGlyphs, f.numHMetrics = numGlyphs, numHMetrics
+	f.numGlyphs, f.numHMetrics, f.unitsPerEm = numGlyphs, numHMetrics, upem
 	loca, glyf := f.tables["loca"], f.tables["glyf"]
 	f.loca = make([]uint32, numGlyphs+1)
 	for g := range f.loca {
@@ -84,16 +88,16 @@ func parseFontFile(ttf []byte, cov *coverage) (*fontFile, error) {
 	if len(f.tables["hmtx"]) < 4*numHMetrics+2*(numGlyphs-numHMetrics) {
 		return nil, bad
 	}
-	// The character map, read the way fpdf reads it (coverage already did
-	// the bounds checks): the first Unicode format-4 subtable.
-	f.gid = make([]uint16, 0x10000)
-	if err := f.readCmap(cov); err != nil {
-		return nil, err
-	}
+	f.hmtx, f.glyf = f.tables["hmtx"], glyf
+	f.psName = postScriptName(f.tables["name"])
 	return f, nil
 }
 
+// readCmap sets the glyph of each character in cov, from the first
+// Unicode format-4 subtable of the character map, which parseCoverage has
+// checked.
 func (f *fontFile) readCmap(cov *coverage) error {
+	f.gid = make([]uint16, 0x10000)
 	cmap := f.tables["cmap"]
 	be := binary.BigEndian
 	nsub := int(be.Uint16(cmap[2:]))
@@ -126,19 +130,91 @@ func (f *fontFile) readCmap(cov *coverage) error {
 	return errors.New("pdf: font: no Unicode format-4 cmap")
 }
 
+// postScriptName returns the font's PostScript name (name ID 6), keeping
+// only the characters a PDF name may hold unescaped, or "Font".
+func postScriptName(name []byte) string {
+	be := binary.BigEndian
+	if len(name) < 6 {
+		return "Font"
+	}
+	count, strings := int(be.Uint16(name[2:])), int(be.Uint16(name[4:]))
+	for i := 0; i < count && 6+12*i+12 <= len(name); i++ {
+		rec := name[6+12*i:]
+		platform, id := be.Uint16(rec), be.Uint16(rec[6:])
+		n, off := int(be.Uint16(rec[8:])), strings+int(be.Uint16(rec[10:]))
+		if id != 6 || off+n > len(name) {
+			continue
+		}
+		raw := name[off : off+n]
+		var s []byte
+		switch platform {
+		case 1: // Macintosh, single bytes
+			s = raw
+		case 3: // Windows, UTF-16BE
+			for j := 0; j+1 < len(raw); j += 2 {
+				if raw[j] != 0 {
+					s = nil
+					break
+				}
+				s = append(s, raw[j+1])
+			}
+		default:
+			continue
+		}
+		ok := len(s) > 0 && len(s) <= 63
+		for _, c := range s {
+			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				ok = false
+			}
+		}
+		if ok {
+			return string(s)
+		}
+	}
+	return "Font"
+}
+
+// advance returns the advance width of glyph g, in font units.
+func (f *fontFile) advance(g int) int {
+	g = min(g, f.numHMetrics-1)
+	return int(binary.BigEndian.Uint16(f.hmtx[4*g:]))
+}
+
+// width returns the advance width of glyph g in thousandths of the font
+// size: the unit of a PDF /W array, and the width layout measures with.
+func (f *fontFile) width(g int) int {
+	if f.unitsPerEm == 1000 {
+		return f.advance(g)
+	}
+	return (f.advance(g)*1000 + f.unitsPerEm/2) / f.unitsPerEm
+}
+
+// lsb returns the hmtx left side bearing of glyph g.
+func (f *fontFile) lsb(g int) []byte {
+	if g < f.numHMetrics {
+		return f.hmtx[4*g+2 : 4*g+4]
+	}
+	off := 4*f.numHMetrics + 2*(g-f.numHMetrics)
+	return f.hmtx[off : off+2]
+}
+
+// scale returns v font units in thousandths of the font size.
+func (f *fontFile) scale(v int) int {
+	return int(math.Round(float64(v) * 1000 / float64(f.unitsPerEm)))
+}
+
 // Composite glyph flags.
 const (
-	argsAreWords    = 0x0001
-	haveScale       = 0x0008
-	moreComponents  = 0x0020
-	haveXYScale     = 0x0040
-	haveTwoByTwo    = 0x0080
-	maxGlyphNesting = 8
+	argsAreWords   = 0x0001
+	haveScale      = 0x0008
+	moreComponents = 0x0020
+	haveXYScale    = 0x0040
+	haveTwoByTwo   = 0x0080
 )
 
 // glyph returns the outline data of glyph g.
 func (f *fontFile) glyph(g int) []byte {
-	return f.tables["glyf"][f.loca[g]:f.loca[g+1]]
+	return f.glyf[f.loca[g]:f.loca[g+1]]
 }
 
 // components calls fn with the offset and glyph of each component of a
@@ -170,206 +246,165 @@ func components(data []byte, fn func(off, g int)) {
 	}
 }
 
-// subset returns a TrueType font with the glyphs of the characters in
-// chars (a set of BMP characters), glyph 0 and the components of composite
-// glyphs, in the order of the full font, with the full font's metrics and
-// global tables.
-func (f *fontFile) subset(chars *coverage) []byte {
-	keep := map[int]bool{0: true}
-	var add func(g, depth int)
-	add = func(g, depth int) {
-		if g >= f.numGlyphs || depth > maxGlyphNesting {
-			return
-		}
-		keep[g] = true
-		components(f.glyph(g), func(_, c int) {
-			if !keep[c] {
-				add(c, depth+1)
+// subsetGlyphs returns the glyphs of a subset for runes, in the order of
+// the subset: .notdef, the glyph of each rune, then the components of
+// composite glyphs that are not there yet. runes must be characters the
+// font has.
+func (f *fontFile) subsetGlyphs(dst []int, runes []rune) []int {
+	glyphs := append(dst[:0], 0)
+	for _, c := range runes {
+		glyphs = append(glyphs, int(f.gid[c]))
+	}
+	for i := 0; i < len(glyphs); i++ {
+		components(f.glyph(glyphs[i]), func(_, c int) {
+			if c < f.numGlyphs && index(glyphs, c) < 0 {
+				glyphs = append(glyphs, c)
 			}
 		})
 	}
-	var runes []int
-	for w, bitsWord := range chars {
-		for bitsWord != 0 {
-			b := bits.TrailingZeros64(bitsWord)
-			bitsWord &= bitsWord - 1
-			c := w*64 + b
-			if g := int(f.gid[c]); g != 0 {
-				runes = append(runes, c)
-				add(g, 0)
-			}
+	return glyphs
+}
+
+// index returns the first position of g in glyphs, or -1.
+func index(glyphs []int, g int) int {
+	for i, h := range glyphs {
+		if h == g {
+			return i
 		}
 	}
-	glyphs := make([]int, 0, len(keep))
-	for g := range keep {
-		glyphs = append(glyphs, g)
-	}
-	slices.Sort(glyphs)
-	newID := make(map[int]int, len(glyphs))
-	for i, g := range glyphs {
-		newID[g] = i
-	}
+	return -1
+}
+
+// subsetTables lists the tables of a subset in tag order, as the table
+// directory must list them.
+var subsetTables = [...]string{"cvt ", "fpgm", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "prep"}
+
+// appendSubset appends to dst a TrueType font holding glyphs (from
+// subsetGlyphs), renumbered from 0 in that order, with composite glyphs'
+// component numbers rewritten.
+func (f *fontFile) appendSubset(dst []byte, glyphs []int) []byte {
 	be := binary.BigEndian
-	// glyf, loca (long), hmtx (one long metric per glyph).
-	var glyf []byte
-	loca := make([]byte, 0, 4*(len(glyphs)+1))
-	hmtx := make([]byte, 0, 4*len(glyphs))
-	full := f.tables["hmtx"]
+	n := len(glyphs)
+	glyfLen := 0
 	for _, g := range glyphs {
-		loca = be.AppendUint32(loca, uint32(len(glyf)))
-		start := len(glyf)
-		glyf = append(glyf, f.glyph(g)...)
-		components(glyf[start:], func(off, c int) {
-			be.PutUint16(glyf[start+off:], uint16(newID[c]))
-		})
-		if g < f.numHMetrics {
-			hmtx = append(hmtx, full[4*g:4*g+4]...)
-		} else {
-			hmtx = append(hmtx, full[4*(f.numHMetrics-1):4*(f.numHMetrics-1)+2]...)
-			lsb := 4*f.numHMetrics + 2*(g-f.numHMetrics)
-			hmtx = append(hmtx, full[lsb:lsb+2]...)
+		glyfLen += (int(f.loca[g+1]-f.loca[g]) + 1) &^ 1
+	}
+	short := glyfLen < 0x20000 // loca in words, each glyph padded to an even length
+	locaLen := 4 * (n + 1)
+	if short {
+		locaLen = 2 * (n + 1)
+	}
+	size := func(tag string) int {
+		switch tag {
+		case "glyf":
+			return glyfLen
+		case "hmtx":
+			return 4 * n
+		case "loca":
+			return locaLen
+		}
+		return len(f.tables[tag]) // 0 for a hinting table the font lacks
+	}
+	numTables := 0
+	for _, t := range subsetTables {
+		if size(t) > 0 {
+			numTables++
 		}
 	}
-	loca = be.AppendUint32(loca, uint32(len(glyf)))
-	// cmap: one format-4 subtable (3, 1), one segment per character.
-	segs := len(runes) + 1
-	sub := make([]byte, 16+8*segs)
-	be.PutUint16(sub[0:], 4)
-	be.PutUint16(sub[2:], uint16(len(sub)))
-	be.PutUint16(sub[6:], uint16(2*segs))
-	sr := 1
-	es := 0
-	for sr*2 <= segs {
-		sr *= 2
-		es++
-	}
-	be.PutUint16(sub[8:], uint16(2*sr))
-	be.PutUint16(sub[10:], uint16(es))
-	be.PutUint16(sub[12:], uint16(2*segs-2*sr))
-	ends, starts, deltas := sub[14:], sub[16+2*segs:], sub[16+4*segs:]
-	for i, c := range runes {
-		be.PutUint16(ends[2*i:], uint16(c))
-		be.PutUint16(starts[2*i:], uint16(c))
-		be.PutUint16(deltas[2*i:], uint16(newID[int(f.gid[c])]-c))
-	}
-	be.PutUint16(ends[2*len(runes):], 0xFFFF)
-	be.PutUint16(starts[2*len(runes):], 0xFFFF)
-	be.PutUint16(deltas[2*len(runes):], 1)
-	cmap := append([]byte{0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12}, sub...)
-
-	out := map[string][]byte{
-		"glyf": glyf, "loca": loca, "hmtx": hmtx, "cmap": cmap,
-		"head": slices.Clone(f.tables["head"]),
-		"hhea": slices.Clone(f.tables["hhea"]),
-		"maxp": slices.Clone(f.tables["maxp"]),
-	}
-	be.PutUint16(out["head"][50:], 1)
-	be.PutUint16(out["hhea"][34:], uint16(len(glyphs)))
-	be.PutUint16(out["maxp"][4:], uint16(len(glyphs)))
-	for _, t := range copiedTables {
-		if d, ok := f.tables[t]; ok {
-			out[t] = d
-		}
-	}
-	return assemble(out)
-}
-
-// assemble writes an sfnt file with the given tables, in tag order.
-func assemble(tables map[string][]byte) []byte {
-	tags := make([]string, 0, len(tables))
-	size := 12 + 16*len(tables)
-	for t, d := range tables {
-		tags = append(tags, t)
-		size += (len(d) + 3) &^ 3
-	}
-	sort.Strings(tags)
-	be := binary.BigEndian
-	b := make([]byte, 12, size)
-	be.PutUint32(b[0:], 0x00010000)
-	be.PutUint16(b[4:], uint16(len(tags)))
+	start := len(dst)
+	dst = be.AppendUint32(dst, 0x00010000)
+	dst = be.AppendUint16(dst, uint16(numTables))
 	sr, es := 1, 0
-	for sr*2 <= len(tags) {
+	for sr*2 <= numTables {
 		sr *= 2
 		es++
 	}
-	be.PutUint16(b[6:], uint16(16*sr))
-	be.PutUint16(b[8:], uint16(es))
-	be.PutUint16(b[10:], uint16(16*len(tags)-16*sr))
-	off := 12 + 16*len(tags)
-	for _, t := range tags {
-		d := tables[t]
-		b = append(b, t...)
-		b = be.AppendUint32(b, checksum(d))
-		b = be.AppendUint32(b, uint32(off))
-		b = be.AppendUint32(b, uint32(len(d)))
-		off += (len(d) + 3) &^ 3
-	}
-	for _, t := range tags {
-		b = append(b, tables[t]...)
-		for len(b)%4 != 0 {
-			b = append(b, 0)
+	dst = be.AppendUint16(dst, uint16(16*sr))
+	dst = be.AppendUint16(dst, uint16(es))
+	dst = be.AppendUint16(dst, uint16(16*numTables-16*sr))
+	dir := len(dst)
+	dst = append(dst, make([]byte, 16*numTables)...)
+	head := 0
+	for _, t := range subsetTables {
+		sz := size(t)
+		if sz == 0 {
+			continue
+		}
+		off := len(dst)
+		switch t {
+		case "glyf":
+			for _, g := range glyphs {
+				gs := len(dst)
+				dst = append(dst, f.glyph(g)...)
+				components(dst[gs:], func(o, c int) {
+					be.PutUint16(dst[gs+o:], uint16(max(0, index(glyphs, c))))
+				})
+				if (len(dst)-gs)%2 != 0 {
+					dst = append(dst, 0)
+				}
+			}
+		case "head":
+			head = off
+			dst = append(dst, f.tables[t]...)
+			be.PutUint32(dst[off+8:], 0) // checkSumAdjustment, set below
+			if short {
+				be.PutUint16(dst[off+50:], 0)
+			} else {
+				be.PutUint16(dst[off+50:], 1)
+			}
+		case "hhea":
+			dst = append(dst, f.tables[t]...)
+			be.PutUint16(dst[off+34:], uint16(n))
+		case "maxp":
+			dst = append(dst, f.tables[t]...)
+			be.PutUint16(dst[off+4:], uint16(n))
+		case "hmtx":
+			for _, g := range glyphs {
+				dst = be.AppendUint16(dst, uint16(f.advance(g)))
+				dst = append(dst, f.lsb(g)...)
+			}
+		case "loca":
+			pos := 0
+			for i := 0; i <= n; i++ {
+				if short {
+					dst = be.AppendUint16(dst, uint16(pos/2))
+				} else {
+					dst = be.AppendUint32(dst, uint32(pos))
+				}
+				if i < n {
+					g := glyphs[i]
+					pos += (int(f.loca[g+1]-f.loca[g]) + 1) &^ 1
+				}
+			}
+		default:
+			dst = append(dst, f.tables[t]...)
+		}
+		rec := dst[dir:]
+		dir += 16
+		copy(rec, t)
+		be.PutUint32(rec[4:], checksum(dst[off:]))
+		be.PutUint32(rec[8:], uint32(off-start))
+		be.PutUint32(rec[12:], uint32(sz))
+		for len(dst)%4 != 0 {
+			dst = append(dst, 0)
 		}
 	}
-	return b
+	be.PutUint32(dst[head+8:], 0xB1B0AFBA-checksum(dst[start:]))
+	return dst
 }
 
+// checksum is the TrueType table checksum of d: the sum of its big-endian
+// 32-bit words, the last one padded with zeros.
 func checksum(d []byte) uint32 {
 	var sum uint32
-	for i := 0; i < len(d); i += 4 {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		sum += binary.BigEndian.Uint32(d[i:])
+	}
+	if i < len(d) {
 		var w [4]byte
 		copy(w[:], d[i:])
 		sum += binary.BigEndian.Uint32(w[:])
 	}
 	return sum
-}
-
-// fixedText is every text the page draws whatever the Document: labels,
-// notes and the names of the routes. Printable ASCII is always in the
-// subset, so only the other characters matter here.
-var fixedText = []string{
-	"专业技术职务任职资格证书",
-	"本证书为电子证书，由发证机关数字签名，PDF 内附签名文件；请扫描二维码或凭验证码核验，以核验结果为准。",
-	"证书编号", "签发日期", "发证机关", "验证码", "核验网址", "年月日（）",
-	"姓名", "身份证号", "资格名称", "系列", "专业", "级别", "评审委员会", "评审日期", "文号", "评价方式",
-	"适用地区", "限定在基层岗位使用", "工作单位", "扫码验证",
-	cert.RouteRegular.Chinese(), cert.RouteGreenChannel.Chinese(), cert.RouteTargeted.Chinese(),
-}
-
-// baseChars returns the characters every subset has: those of fixedText,
-// printable ASCII and every character below U+0100 the font has (fpdf
-// writes the widths of all of those, used or not).
-func baseChars(cov *coverage) *coverage {
-	var c coverage
-	for r := 1; r < 0x100; r++ {
-		if cov.has(rune(r)) {
-			c.add(r)
-		}
-	}
-	for r := 0x20; r < 0x7f; r++ {
-		c.add(r)
-	}
-	for _, s := range fixedText {
-		for _, r := range s {
-			if cov.has(r) {
-				c.add(int(r))
-			}
-		}
-	}
-	return &c
-}
-
-// chars returns the characters a subset for d needs.
-func (r *Renderer) chars(d Document) *coverage {
-	c := *r.base
-	cl := d.Claims
-	for _, s := range []string{d.IssuerName, d.VerifyURL, d.VerificationCode, cl.Number, cl.HolderName,
-		cl.HolderIDMask, cl.Series, cl.Specialty, cl.Level, cl.Title, cl.Committee, cl.ReviewDate,
-		cl.ApprovalDoc, cl.Scope, cl.Employer} {
-		for _, ch := range s {
-			if r.cov.has(ch) {
-				c.add(int(ch))
-			}
-		}
-	}
-	return &c
 }

@@ -4,21 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"codeberg.org/go-pdf/fpdf"
 )
 
-func newTestPage(t *testing.T, r *Renderer) *page {
-	t.Helper()
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	f.AddUTF8FontFromBytes(fontName, "", r.font.ttf)
-	f.AddPage()
-	f.SetFont(fontName, "", 12)
-	if err := f.Error(); err != nil {
-		t.Fatal(err)
-	}
-	return &page{r: r, f: f, chars: allChars()}
-}
+func newTestPage(r *Renderer) *page { return newPage(r, nil) }
 
 func stripSpaces(s string) string { return strings.ReplaceAll(s, " ", "") }
 
@@ -45,7 +33,7 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newTestPage(t, r)
+	p := newTestPage(r)
 	s := "福建省工程技术人才职称评审委员会建筑工程专业高级评审委员会（Senior Review Committee for Construction Engineering）"
 	for _, w := range []float64{20, 50, 116} {
 		p.size(12)
@@ -61,12 +49,4 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 			t.Errorf("width %v: lines lose characters:\n%s\n%s", w, got, want)
 		}
 	}
-}
-
-func allChars() *coverage {
-	var c coverage
-	for i := range c {
-		c[i] = ^uint64(0)
-	}
-	return &c
 }

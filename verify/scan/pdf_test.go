@@ -2,7 +2,10 @@ package scan
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
+	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -19,6 +21,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
@@ -126,18 +129,38 @@ func swapAttachment(t *testing.T, doc []byte, jws string) []byte {
 	return added.Bytes()
 }
 
-// imagePDF makes a PDF whose page is only an image, as a copier's scan.
-func imagePDF(t *testing.T, png []byte) []byte {
+// imagePDF makes a PDF whose page is only an image, as a copier's scan:
+// the PNG, decoded and stored as an 8-bit grey or RGB image, 60 mm wide
+// at (120 mm, 200 mm) from the top left of an A4 page.
+func imagePDF(t *testing.T, pngData []byte) []byte {
 	t.Helper()
-	p := fpdf.New("P", "mm", "A4", "")
-	p.AddPage()
-	p.RegisterImageOptionsReader("scan", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	p.ImageOptions("scan", 120, 200, 60, 0, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	var b bytes.Buffer
-	if err := p.Output(&b); err != nil {
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	bounds := img.Bounds()
+	var raw bytes.Buffer
+	zw := zlib.NewWriter(&raw)
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			zw.Write([]byte{byte(r >> 8), byte(g >> 8), byte(b >> 8)})
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const k = 72 / 25.4
+	w := 60 * k
+	h := w * float64(bounds.Dy()) / float64(bounds.Dx())
+	content := fmt.Sprintf("q %.2f 0 0 %.2f %.2f %.2f cm /Im1 Do Q", w, h, 120*k, 841.89-200*k-h)
+	f := pdftest.New()
+	f.Obj("<< /Type /Catalog /Pages 2 0 R >>")
+	f.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595.28 841.89] >>")
+	f.Obj("<< /Type /Page /Parent 2 0 R /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>")
+	f.Stream("", []byte(content))
+	f.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode", bounds.Dx(), bounds.Dy()), raw.Bytes())
+	return f.Bytes()
 }
 
 func TestIssuedPDF(t *testing.T) {
