@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -101,13 +102,25 @@ func EncodePayload(c *Claims) ([]byte, error) {
 		return nil, fmt.Errorf("cert: encoding claims: %w", err)
 	}
 	var buf bytes.Buffer
-	w, _ := flate.NewWriterDict(&buf, flate.BestCompression, []byte(Dictionary))
+	w := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(w)
+	w.Reset(&buf) // keeps the level and the dictionary
 	w.Write(js)
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("cert: compressing claims: %w", err)
 	}
 	return buf.Bytes(), nil
 }
+
+// deflaters holds compressors set up with the dictionary: a new one
+// allocates about 800 KB, several times the cost of the signature.
+var deflaters = sync.Pool{New: func() any {
+	w, err := flate.NewWriterDict(io.Discard, flate.BestCompression, []byte(Dictionary))
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	return w
+}}
 
 // DecodePayload inflates a payload (with Dictionary; at most MaxPayloadLen bytes once
 // inflated) and decodes its claims strictly: unknown claims, trailing data

@@ -4,7 +4,8 @@
 //
 // Promises: a batch is all or nothing. Every row is checked (by package
 // roster, then here against the store) before anything is issued; PDFs are
-// rendered into a staging folder inside the output folder; the store's
+// rendered into a staging folder inside the output folder and made durable
+// there at once (one syncfs on Linux, not an fsync per file); the store's
 // records are committed in one transaction; only then are the files moved
 // into place. A crash before the commit leaves no record (at most burned
 // certificate numbers and status indexes, which are never reused, and a
@@ -276,6 +277,14 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	}
 	if !bytes.Equal(sum, sum2) {
 		return nil, ErrSourceChanged
+	}
+
+	// The rendered files reach the disk before the store records them.
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
+	err = syncStaging(staging)
+	stop()
+	if err != nil {
+		return nil, fmt.Errorf("batch: saving the rendered files to disk (nothing was issued): %w", err)
 	}
 
 	// 4. One transaction, then the moves. No issued file is ever replaced:
@@ -756,11 +765,7 @@ func writeFile(path string, data []byte) error {
 		f.Close()
 		return fmt.Errorf("batch: writing %s: %w", path, err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("batch: %w", err)
-	}
-	return f.Close()
+	return f.Close() // made durable with the whole staging folder (syncStaging)
 }
 
 // outFile is a file written through a buffer (and, for the manifest, a

@@ -320,36 +320,59 @@ func (l line) count() int {
 // lineScore is the score of rules 1 and 3 for one line of n modules.
 func (l line) lineScore(n int) int {
 	score := 0
-	// Rule 1: a run ends where the colour changes.
-	change := l.xor(l.shr1()) // bit i: module i differs from module i+1
-	start := 0
-	for w := 0; w < 3; w++ {
-		c := change[w]
-		for c != 0 {
-			end := w<<6 + bits.TrailingZeros64(c) + 1 // run is [start, end)
-			if end >= n {
-				break
-			}
-			if run := end - start; run >= 5 {
-				score += run - 2
-			}
-			start = end
-			c &= c - 1
-		}
-	}
-	if run := n - start; run >= 5 {
-		score += run - 2
+	// Rule 1: a run of L ≥ 5 modules of one colour scores L - 2, which is
+	// its L - 4 windows of five equal modules plus 2 for the run's first
+	// window. Bit j of e5 is set when modules s+j .. s+j+4 are equal.
+	const span5 = 64 - 4
+	prev := uint64(0) // whether the last window of the previous span was equal
+	for s := 0; s+5 <= n; s += span5 {
+		w := l.window(s)
+		eq := ^(w ^ w>>1) // bit j: module s+j equals module s+j+1
+		e5 := eq & (eq >> 1) & (eq >> 2) & (eq >> 3)
+		keep := uint64(1)<<min(span5, n-4-s) - 1
+		e5 &= keep
+		first := e5 &^ (e5<<1 | prev)
+		score += bits.OnesCount64(e5) + 2*bits.OnesCount64(first)
+		prev = e5 >> (span5 - 1) & 1
 	}
 	// Rule 3: dark-light-dark-dark-dark-light-dark with four light modules
-	// after or before it.
-	var hist uint32
-	for i := 0; i < n; i++ {
-		hist = hist<<1&0x7ff | uint32(l[i>>6]>>(i&63)&1)
-		if i >= 10 && (hist == finder1 || hist == finder2) {
-			score += 40
+	// after or before it, found 54 starting positions at a time in a
+	// 64-module window: bit j of m is set when the 11 modules from s+j on
+	// form the pattern.
+	const span = 64 - 10
+	for s := 0; s+11 <= n; s += span {
+		w := l.window(s)
+		m1, m2 := ^uint64(0), ^uint64(0)
+		for k := 0; k < 11; k++ {
+			bit := 10 - k // pattern bit of module s+j+k, first module in the highest bit
+			sh := w >> k
+			if finder1>>bit&1 == 1 {
+				m1 &= sh
+			} else {
+				m1 &= ^sh
+			}
+			if finder2>>bit&1 == 1 {
+				m2 &= sh
+			} else {
+				m2 &= ^sh
+			}
 		}
+		valid := min(span, n-10-s) // starts s .. s+valid-1 fit in the line
+		keep := uint64(1)<<valid - 1
+		score += 40 * (bits.OnesCount64(m1&keep) + bits.OnesCount64(m2&keep))
 	}
 	return score
+}
+
+// window returns modules s to s+63 of l, module s in bit 0 (0 beyond the
+// end).
+func (l line) window(s int) uint64 {
+	i, o := s>>6, uint(s&63)
+	w := l[i] >> o
+	if o != 0 && i+1 < len(l) {
+		w |= l[i+1] << (64 - o)
+	}
+	return w
 }
 
 // Text returns the text the code encodes.

@@ -108,7 +108,7 @@ func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
 	fmt.Fprintf(out, "issuing %d certificates on %d CPUs (GOMAXPROCS %d), %s\n",
 		o.n, runtime.NumCPU(), runtime.GOMAXPROCS(0), hash)
 
-	tuneGC(d.Config.IDHashCost)
+	limitMemory()
 	start := time.Now()
 	stats := &batch.Stats{}
 	is := &batch.Issuer{

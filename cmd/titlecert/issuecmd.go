@@ -95,7 +95,7 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 		return nil, err
 	}
 	defer st.Close()
-	tuneGC(d.Config.IDHashCost)
+	limitMemory()
 	is := &batch.Issuer{
 		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,
 		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
@@ -159,30 +159,20 @@ func precheck(src batch.Source) error {
 	return roster.Scan(f, src.Name, src.Options, func(roster.Candidate) error { return nil })
 }
 
-// The Go runtime's garbage collector settings while issuing. Issuance
-// allocates fast while little stays live, because the batch streams: fpdf
-// leaves several MB of garbage per PDF, and scrypt allocates its buffer
-// (1 KiB × 2^cost: 32 MiB at the default cost) for every ID hash. With the
-// default GOGC of 100 and a cheap ID hash the collector runs every page or
-// two (25 % slower at cost 10), so the heap may then grow to five times
-// what is live. With large scrypt buffers the soft memory limit paces the
-// collector anyway, and a higher GOGC only lets the peak overshoot (197 MB
-// instead of 155–185 MB at the default cost). The limit keeps the peak RSS
-// under 200 MB in both cases. See docs/BENCHMARKS.md.
-const (
-	issueGCPercent    = 400
-	issueGCMaxHashMiB = 4 // scrypt buffer size up to which issueGCPercent applies
-	issueMemoryLimit  = 128 << 20
-)
+// issueMemoryLimit is the Go runtime's soft memory limit while issuing.
+// The batch streams, so little stays live; what allocates most is the
+// optional ID hash: scrypt allocates 1 KiB × 2^cost (32 MiB at cost 15)
+// for every certificate, and without a limit the collector lets the heap
+// reach twice that per worker before it runs (211–220 MB peak RSS). The
+// limit keeps the peak under 200 MB. Without the hash, a certificate
+// leaves about 20 KB of garbage and the default GOGC does as well as a
+// higher one (docs/BENCHMARKS.md).
+const issueMemoryLimit = 128 << 20
 
-// tuneGC sets the collector for issuing with the given ID hash cost, unless
-// GOGC or GOMEMLIMIT set it already.
-func tuneGC(idHashCost int) {
+// limitMemory sets issueMemoryLimit unless GOMEMLIMIT set a limit already.
+func limitMemory() {
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
 		debug.SetMemoryLimit(issueMemoryLimit)
-	}
-	if _, set := os.LookupEnv("GOGC"); !set && idHashCost <= 20 && 1<<idHashCost <= issueGCMaxHashMiB<<10 {
-		debug.SetGCPercent(issueGCPercent)
 	}
 }
 
