@@ -731,41 +731,34 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 	if err != nil {
 		return fmt.Errorf("batch: QR code: %w", err)
 	}
-	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
-	var buf bytes.Buffer
-	buf.Grow(64 << 10)
-	err = is.Renderer.Render(&buf, pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: is.VerifyURL, IssuerName: is.IssuerName})
-	stop()
-	if err != nil {
-		return err
-	}
+	// The PDF goes straight from the renderer to its file and its hash:
+	// no copy, no buffer per certificate.
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
-	err = writeFile(filepath.Join(dir, FileName(cl.Number)), buf.Bytes())
+	// (O_TRUNC: a re-signed certificate, see uniqueCode, replaces its file.)
+	f, err := os.OpenFile(filepath.Join(dir, FileName(cl.Number)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	stop()
-	if err != nil {
-		return err
-	}
-	jh := sha256.Sum256([]byte(jws))
-	ph := sha256.Sum256(buf.Bytes())
-	*rec = store.Certificate{
-		Number: cl.Number, TitleKey: c.TitleKey(), HolderName: cl.HolderName, HolderIDMask: cl.HolderIDMask,
-		Series: cl.Series, Specialty: cl.Specialty, Level: cl.Level, Title: cl.Title, Committee: cl.Committee,
-		ReviewDate: cl.ReviewDate, JWS: jws, JWSHash: jh[:], PDFHash: ph[:], VerificationCode: cert.VerificationCode(jws), Status: store.StatusValid,
-	}
-	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("batch: writing %s: %w", path, err)
+	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
+	pdfHash := sha256.New()
+	err = is.Renderer.Render(io.MultiWriter(f, pdfHash), pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
+		VerificationCode: cert.VerificationCode(jws), VerifyURL: is.VerifyURL, IssuerName: is.IssuerName})
+	stop()
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("batch: writing %s: %w", filepath.Base(f.Name()), cerr)
 	}
-	return f.Close() // made durable with the whole staging folder (syncStaging)
+	if err != nil {
+		return err // the staging folder, and the file with it, is removed
+	}
+	jh := sha256.Sum256([]byte(jws))
+	ph := pdfHash.Sum(nil)
+	*rec = store.Certificate{
+		Number: cl.Number, TitleKey: c.TitleKey(), HolderName: cl.HolderName, HolderIDMask: cl.HolderIDMask,
+		Series: cl.Series, Specialty: cl.Specialty, Level: cl.Level, Title: cl.Title, Committee: cl.Committee,
+		ReviewDate: cl.ReviewDate, JWS: jws, JWSHash: jh[:], PDFHash: ph, VerificationCode: cert.VerificationCode(jws), Status: store.StatusValid,
+	}
+	return nil
 }
 
 // outFile is a file written through a buffer (and, for the manifest, a

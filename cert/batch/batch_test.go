@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,6 +325,58 @@ func TestStaleStagingRemoved(t *testing.T) {
 	for _, d := range []string{recorded, fresh} {
 		if _, err := os.Stat(d); err != nil {
 			t.Fatalf("%s was removed", filepath.Base(d))
+		}
+	}
+}
+
+// takenCodes is a store in which the first verification codes asked about
+// are already taken, as if another certificate had them.
+type takenCodes struct {
+	*sqlite.Store
+	taken atomic.Int64 // how many more look-ups answer "taken"
+	asked atomic.Int64
+}
+
+func (s *takenCodes) ByVerificationCode(ctx context.Context, code string) (*store.Certificate, error) {
+	s.asked.Add(1)
+	if s.taken.Add(-1) >= 0 {
+		return &store.Certificate{Number: "2025000001", VerificationCode: code}, nil
+	}
+	return s.Store.ByVerificationCode(ctx, code)
+}
+
+// A certificate whose verification code is taken is signed again with a
+// new jti, and its PDF file is replaced: the file, the manifest and the
+// record all hold the new certificate.
+func TestVerificationCodeTaken(t *testing.T) {
+	f := newFixture(t)
+	ts := &takenCodes{Store: f.store}
+	ts.taken.Store(2) // the first certificate needs two more tries
+	f.issuer.Store = ts
+	src, _ := candidates(t, 3)
+	res, err := f.issuer.Issue(context.Background(), src, f.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.asked.Load() != 3+2 {
+		t.Fatalf("%d code look-ups, want 5 (3 certificates, 2 retries)", ts.asked.Load())
+	}
+	for _, it := range readManifest(t, res.Manifest) {
+		data, err := os.ReadFile(filepath.Join(f.out, it.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := pdf.ExtractJWS(bytes.NewReader(data), int64(len(data)))
+		if err != nil || jws != it.JWS {
+			t.Fatalf("%s holds another certificate than the manifest's (%v)", it.File, err)
+		}
+		rec, err := f.store.Certificate(context.Background(), it.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if rec.JWS != it.JWS || !bytes.Equal(rec.PDFHash, sum[:]) || rec.VerificationCode != it.VerificationCode {
+			t.Fatalf("%s: the record is not the file's certificate", it.Number)
 		}
 	}
 }
