@@ -54,8 +54,12 @@ func newInitCmd() *cobra.Command {
 				return err
 			}
 			st.Close()
-			fmt.Fprintf(cmd.OutOrStdout(), "initialised %s\n  issuer:   %s (%s)\n  key:      %s %s (sealed in %s)\n  base URL: %s\n",
-				o.data, d.Config.IssuerName, d.Config.IssuerID, d.Config.Algorithm, d.Config.ActiveKID, datadir.KeysDir, d.Config.BaseURL)
+			idHash := "none: the verification server confirms full ID numbers; offline, only the visible characters"
+			if d.Config.IDHashCost != 0 {
+				idHash = fmt.Sprintf("scrypt 2^%d in every certificate: full ID numbers can be confirmed offline", d.Config.IDHashCost)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "initialised %s\n  issuer:   %s (%s)\n  key:      %s %s (sealed in %s)\n  base URL: %s\n  ID hash:  %s\n",
+				o.data, d.Config.IssuerName, d.Config.IssuerID, d.Config.Algorithm, d.Config.ActiveKID, datadir.KeysDir, d.Config.BaseURL, idHash)
 			return nil
 		},
 	}
