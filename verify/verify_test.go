@@ -25,9 +25,11 @@ type vector struct {
 	Claims   *cert.Claims `json:"claims"`
 }
 
-func loadVector(t testing.TB) vector {
+func loadVector(t testing.TB) vector { return loadVectorFile(t, "../cert/testdata/vector.json") }
+
+func loadVectorFile(t testing.TB, path string) vector {
 	t.Helper()
-	data, err := readFile("../cert/testdata/vector.json")
+	data, err := readFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +72,19 @@ func TestVectorVerifies(t *testing.T) {
 	r := verify.Check(v.JWS, o)
 	if r.Status != verify.Invalid || r.Reason != verify.ReasonHolderMismatch || *r.IDNumberMatch {
 		t.Fatalf("wrong id number: %+v", r)
+	}
+}
+
+// The vector without the optional ID hash (titlecert's default) verifies,
+// and an ID number is compared by its visible characters only.
+func TestVectorWithoutHash(t *testing.T) {
+	v := loadVectorFile(t, "../cert/testdata/vector-nohash.json")
+	_, trust := trustTestKey(t)
+	for _, in := range []string{v.JWS, v.QRText} {
+		r := verify.Check(in, verify.Options{Trust: trust, Now: checkTime, IDNumber: v.IDNumber})
+		if r.Status != verify.Valid || r.Certificate.HolderIDHash != nil || r.IDNumberMatch == nil || !*r.IDNumberMatch || r.IDNumberCheck != verify.IDCheckVisibleDigits {
+			t.Fatalf("vector without hash: %+v", r)
+		}
 	}
 }
 
