@@ -33,6 +33,7 @@ func newBenchCmd() *cobra.Command {
 type benchIssueOptions struct {
 	n, idHashCost int
 	keep          bool
+	dir           string
 }
 
 func newBenchIssueCmd() *cobra.Command {
@@ -55,6 +56,7 @@ the rate.`,
 	f.IntVar(&o.n, "n", 10000, "number of certificates")
 	f.IntVar(&o.idHashCost, "id-hash-cost", 0, fmt.Sprintf("add the optional holder ID hash at scrypt cost 2^N (%d..%d); 0: none, as init's default", cert.MinIDHashLogN, cert.MaxIDHashLogN))
 	f.BoolVar(&o.keep, "keep", false, "keep the temporary directory and print where it is")
+	f.StringVar(&o.dir, "dir", "", "create the temporary directory in this folder, e.g. on the disk the certificates will go to (default: $TMPDIR or /tmp)")
 	return c
 }
 
@@ -66,8 +68,11 @@ func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
 		return usagef("--id-hash-cost %d: use 0 (none) or %d to %d", o.idHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
 	}
 	out := cmd.OutOrStdout()
-	tmp, err := os.MkdirTemp("", "titlecert-bench-")
+	tmp, err := os.MkdirTemp(o.dir, "titlecert-bench-")
 	if err != nil {
+		if o.dir != "" {
+			return usagef("--dir: %v", err)
+		}
 		return err
 	}
 	if o.keep {
