@@ -288,6 +288,9 @@ func TestValid(t *testing.T) {
 	odd := testClaims()
 	odd.HolderName, odd.Employer = "阿卜杜热合曼·买买提", "Zoë〈寿宁〉〈县〉～〜 ¨´"
 	qpdf, _ := exec.LookPath("qpdf")
+	if qpdf == "" {
+		t.Log("qpdf is not installed (apt-get install qpdf): checking with pdfcpu only")
+	}
 	for name, c := range map[string]*cert.Claims{"sample": testClaims(), "long": long, "latin": latinClaims(), "odd": odd} {
 		t.Run(name, func(t *testing.T) {
 			out := render(t, newRenderer(t), testDocument(c))
