@@ -102,6 +102,15 @@ const (
 	idSaltLen             = 16
 )
 
+// CheckIDHashCost validates an issuer's ID hash setting: 0 (certificates
+// carry no hash) or a cost from MinIDHashLogN to MaxIDHashLogN.
+func CheckIDHashCost(logN int) error {
+	if logN != 0 && (logN < MinIDHashLogN || logN > MaxIDHashLogN) {
+		return fmt.Errorf("ID hash cost %d: use 0 (none) or %d to %d", logN, MinIDHashLogN, MaxIDHashLogN)
+	}
+	return nil
+}
+
 // NewIDHash hashes the normalized resident ID number id with a fresh salt
 // read from rand (crypto/rand when nil).
 func NewIDHash(id string, logN int, rand io.Reader) (IDHash, error) {

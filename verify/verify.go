@@ -236,7 +236,7 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 		return c, &key, "", invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
 	}
 	if o.IDNumber != "" {
-		match, how := o.matchHolder(c)
+		match, how := o.MatchHolder(c)
 		if !match {
 			return c, &key, how, invalid(ReasonHolderMismatch, "the ID number given is not the holder's")
 		}
@@ -252,8 +252,9 @@ const (
 	IDCheckVisibleDigits = "visible_digits" // only the 8 characters the masked number shows
 )
 
-// matchHolder confirms o.IDNumber for c and says how.
-func (o *Options) matchHolder(c *cert.Claims) (bool, string) {
+// MatchHolder confirms o.IDNumber for the verified claims c and says how
+// (IDCheckRecord, IDCheckHash or IDCheckVisibleDigits), as Verify does.
+func (o *Options) MatchHolder(c *cert.Claims) (bool, string) {
 	if o.Holder != nil {
 		if match, ok := o.Holder(c, o.IDNumber); ok {
 			return match, IDCheckRecord

@@ -201,8 +201,8 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	if chunk <= 0 {
 		chunk = DefaultChunkSize
 	}
-	if is.IDHashCost != 0 && (is.IDHashCost < cert.MinIDHashLogN || is.IDHashCost > cert.MaxIDHashLogN) {
-		return nil, fmt.Errorf("batch: ID hash cost %d: use 0 (no hash) or %d to %d", is.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	if err := cert.CheckIDHashCost(is.IDHashCost); err != nil {
+		return nil, fmt.Errorf("batch: %w", err)
 	}
 	ropts := src.Options
 	readAt := now()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 	"github.com/titlecert/titlecert/cert/qr"
 )
 
@@ -78,20 +79,7 @@ func testDocument(c *cert.Claims) pdf.Document {
 	}
 }
 
-var (
-	rendererOnce sync.Once
-	renderer     *pdf.Renderer
-	rendererErr  error
-)
-
-func newRenderer(t testing.TB) *pdf.Renderer {
-	t.Helper()
-	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer() })
-	if rendererErr != nil {
-		t.Fatal(rendererErr)
-	}
-	return renderer
-}
+func newRenderer(t testing.TB) *pdf.Renderer { return pdftest.Renderer(t) }
 
 func render(t testing.TB, r *pdf.Renderer, d pdf.Document) []byte {
 	t.Helper()

@@ -64,8 +64,8 @@ func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
 	if o.n < 1 || o.n > roster.DefaultMaxRows {
 		return usagef("--n %d: use 1 to %d", o.n, roster.DefaultMaxRows)
 	}
-	if o.idHashCost != 0 && (o.idHashCost < cert.MinIDHashLogN || o.idHashCost > cert.MaxIDHashLogN) {
-		return usagef("--id-hash-cost %d: use 0 (none) or %d to %d", o.idHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	if err := cert.CheckIDHashCost(o.idHashCost); err != nil {
+		return usagef("--id-hash-cost: %v", err)
 	}
 	out := cmd.OutOrStdout()
 	tmp, err := os.MkdirTemp(o.dir, "titlecert-bench-")

@@ -72,8 +72,8 @@ func (c *Config) Check() error {
 	if err := cert.QRPrefixOK(c.BaseURL); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
-	if c.IDHashCost != 0 && (c.IDHashCost < cert.MinIDHashLogN || c.IDHashCost > cert.MaxIDHashLogN) {
-		return fmt.Errorf("datadir: id_hash_cost %d: use 0 (no ID hash in certificates) or %d to %d", c.IDHashCost, cert.MinIDHashLogN, cert.MaxIDHashLogN)
+	if err := cert.CheckIDHashCost(c.IDHashCost); err != nil {
+		return fmt.Errorf("datadir: id_hash_cost: %w", err)
 	}
 	return nil
 }

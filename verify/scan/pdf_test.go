@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,20 +32,7 @@ const (
 
 var checkTime = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
 
-var (
-	rendererOnce sync.Once
-	renderer     *pdf.Renderer
-	rendererErr  error
-)
-
-func newRenderer(t testing.TB) *pdf.Renderer {
-	t.Helper()
-	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer() })
-	if rendererErr != nil {
-		t.Fatal(rendererErr)
-	}
-	return renderer
-}
+func newRenderer(t testing.TB) *pdf.Renderer { return pdftest.Renderer(t) }
 
 // fixture is the test vector's certificate and a second one, both signed
 // by the test key, and their issued PDFs.
@@ -56,12 +42,13 @@ type fixture struct {
 	jws2       string
 	claims2    *cert.Claims
 	pdf1, pdf2 []byte
+	renderer   *pdf.Renderer
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	v := loadVector(t)
-	f := &fixture{v: v, trust: keys.PublicSet(v.Key)}
+	f := &fixture{v: v, trust: keys.PublicSet(v.Key), renderer: newRenderer(t)}
 	s, err := cert.NewSigner(v.Key)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +75,7 @@ func (f *fixture) render(t testing.TB, jws string, c *cert.Claims) []byte {
 }
 
 func (f *fixture) opts() (verify.Options, PDFOptions) {
-	return verify.Options{Trust: f.trust, Now: checkTime}, PDFOptions{Renderer: renderer}
+	return verify.Options{Trust: f.trust, Now: checkTime}, PDFOptions{Renderer: f.renderer}
 }
 
 // pdfcpuConfig is a configuration for editing PDFs in tests that does not

@@ -6,6 +6,10 @@ package pdftest
 import (
 	"bytes"
 	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/titlecert/titlecert/cert/pdf"
 )
 
 // File is a PDF 1.7 file being built: objects are numbered from 1 in the
@@ -46,4 +50,21 @@ func (f *File) Bytes() []byte {
 	}
 	fmt.Fprintf(&f.b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(f.offs)+1, xref)
 	return f.b.Bytes()
+}
+
+var (
+	rendererOnce sync.Once
+	renderer     *pdf.Renderer
+	rendererErr  error
+)
+
+// Renderer returns a Renderer shared by the tests of one test binary:
+// making one parses the certificate font.
+func Renderer(t testing.TB) *pdf.Renderer {
+	t.Helper()
+	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer() })
+	if rendererErr != nil {
+		t.Fatal(rendererErr)
+	}
+	return renderer
 }
