@@ -301,6 +301,16 @@ func TestES256TwinOneCode(t *testing.T) {
 	if cert.CanonicalJWS(twin, "ES256") != genuine || cert.CanonicalJWS(genuine, "ES256") != genuine {
 		t.Fatal("the canonical form of the pair is not the low-S text")
 	}
+	// docs/FORMAT.md §12.2 quotes the pair: it must not drift.
+	doc, err := os.ReadFile("../docs/FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, quoted := range []string{genuine, twin, genuineCode, twinCode, trust.Keys[0].KeyID} {
+		if !strings.Contains(string(doc), quoted) {
+			t.Errorf("docs/FORMAT.md does not quote %.30s…", quoted)
+		}
+	}
 	o := verify.Options{Trust: trust, Now: caseTime}
 	for name, in := range map[string]string{"genuine": genuine, "twin": twin} {
 		r := verify.Check(in, o)
