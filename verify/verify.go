@@ -10,9 +10,14 @@
 //
 // Security notes: every input is size-checked before parsing; only EdDSA
 // and ES256 signatures are accepted (never "none", never an HMAC); the key
-// is chosen by "kid" from the trusted set only, never from the token; the
-// payload is inflated with a cap. The package imports the standard library
-// and the JWS code only.
+// is chosen by "kid" from the trusted set only, never from the token, and
+// vouches only for certificates of the issuer it is bound to
+// (Options.Issuers); the payload is inflated with a cap. One signed
+// certificate has one reading and one text: white space inside a token, a
+// header other than exactly alg/kid/typ ("crit" included), duplicate or
+// case-variant member names at any level and invalid UTF-8 are malformed;
+// an ES256 certificate and its twin (r, n−s) get one code (Result.Code).
+// The package imports the standard library and the JWS code only.
 package verify
 
 import (
