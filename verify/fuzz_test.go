@@ -35,3 +35,16 @@ func FuzzCheckJWS(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerify measures one offline verification of the FORMAT.md
+// vector, strict decoding included.
+func BenchmarkVerify(b *testing.B) {
+	v := loadVector(b)
+	_, trust := trustTestKey(b)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for b.Loop() {
+		if _, _, err := verify.Verify(v.JWS, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -99,7 +100,7 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 			var names map[string]string // folded → as written
 			var fields map[string]reflect.Type
 			if typ != nil && typ.Kind() == reflect.Struct {
-				fields = jsonFields(typ)
+				fields = cachedFields(typ)
 			}
 			for dec.More() {
 				nt, err := dec.Token()
@@ -110,9 +111,9 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 				f := fold(name)
 				if prev, dup := names[f]; dup {
 					if prev == name {
-						return fmt.Errorf("strictjson: %s: member %q appears twice", at(path), name)
+						return fmt.Errorf("strictjson: %s: member %s appears twice", at(path), show(name))
 					}
-					return fmt.Errorf("strictjson: %s: members %q and %q differ only in case", at(path), prev, name)
+					return fmt.Errorf("strictjson: %s: members %s and %s differ only in case", at(path), show(prev), show(name))
 				}
 				if names == nil {
 					names = map[string]string{}
@@ -123,13 +124,13 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 				case fields != nil:
 					ft, ok := fields[name]
 					if !ok {
-						return fmt.Errorf("strictjson: %s: unknown member %q", at(path), name)
+						return fmt.Errorf("strictjson: %s: unknown member %s", at(path), show(name))
 					}
 					elem = ft
 				case typ != nil && typ.Kind() == reflect.Map:
 					elem = typ.Elem()
 				}
-				if err := walk(dec, join(path, name), depth+1, elem); err != nil {
+				if err := walk(dec, join(path, strings.Trim(show(name), `"`)), depth+1, elem); err != nil {
 					return err
 				}
 			}
@@ -156,6 +157,17 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 }
 
 var rawType = reflect.TypeFor[json.Unmarshaler]()
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+func cachedFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := jsonFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
 
 // jsonFields returns the exact json member names of struct type t and the
 // type of each (embedded structs' fields included, as encoding/json does).
@@ -198,6 +210,16 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 // Unicode simple-folding orbit after upper(lower(r)), which is how
 // encoding/json folds.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii { // upper case is the orbit's smallest for ASCII letters (k, K and U+212A give K)
+		return strings.ToUpper(s)
+	}
 	var b strings.Builder
 	for _, r := range s {
 		r = unicode.ToUpper(unicode.ToLower(r))
@@ -210,6 +232,25 @@ func fold(s string) string {
 		b.WriteRune(m)
 	}
 	return b.String()
+}
+
+// show quotes a member name for an error message, unless it is long or
+// holds a long run of digits (it could be personal data, such as an ID
+// number an attacker or a careless tool put there).
+func show(name string) string {
+	run, maxRun := 0, 0
+	for _, r := range name {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			run++
+			maxRun = max(maxRun, run)
+		} else {
+			run = 0
+		}
+	}
+	if len(name) > 32 || maxRun >= 6 {
+		return fmt.Sprintf("(a name of %d bytes)", len(name))
+	}
+	return fmt.Sprintf("%q", name)
 }
 
 func join(path, name string) string {

@@ -43,6 +43,7 @@ func TestUnmarshal(t *testing.T) {
 		"not an object":          {`[1]`, "strictjson"},
 		"truncated":              {`{"v":1`, "strictjson"},
 		"escaped duplicate name": {`{"v":1,"\u0076":2}`, `member "v" appears twice`},
+		"ID number as a name":    {`{"11010519491231002X":1}`, `unknown member (a name of 18 bytes)`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var o outer
