@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/titlecert/titlecert/internal/strictjson"
 )
 
 // Header values of a certificate JWS.
@@ -43,7 +45,9 @@ var (
 )
 
 // NewSigner returns a jose.Signer for certificates made with the private
-// key k (Ed25519 or P-256), with the "kid" and "typ" headers set. The "typ"
+// key k (Ed25519 or P-256), with the "kid" and "typ" headers set. Its
+// ES256 signatures always have a low S (s ≤ n/2), so that the JWS it makes
+// is the certificate's canonical text (CanonicalJWS). The "typ"
 // implies the payload encoding (raw DEFLATE with Dictionary), so there is
 // no "zip" header: generic JOSE tools would misread it.
 // k.KeyID must be the key's RFC 7638 thumbprint.
@@ -74,7 +78,14 @@ func newSigner(k jose.JSONWebKey, typ string) (jose.Signer, error) {
 		return nil, errors.New("cert: signing key has no kid")
 	}
 	opts := (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader(jose.HeaderKey("kid"), k.KeyID)
-	return jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k.Key}, opts)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k.Key}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if alg == jose.ES256 {
+		return lowSSigner{s}, nil // one of the two valid signatures only (malleability.go)
+	}
+	return s, nil
 }
 
 // Sign validates c, encodes it and signs it with s (from NewSigner),
@@ -123,9 +134,11 @@ var deflaters = sync.Pool{New: func() any {
 }}
 
 // DecodePayload inflates a payload (with Dictionary; at most MaxPayloadLen bytes once
-// inflated) and decodes its claims strictly: unknown claims, trailing data
-// and a format version other than FormatVersion are errors. It does not
-// call Validate.
+// inflated) and decodes its claims strictly, so that the signed bytes have
+// one reading in every JSON parser: invalid UTF-8, unknown claims, member
+// names that are not exactly those of docs/FORMAT.md §4 (a case variant
+// such as "HN"), a member twice in one object (at any level), null values
+// and trailing data are ErrMalformed. It does not call Validate.
 func DecodePayload(payload []byte) (*Claims, error) {
 	r := flate.NewReaderDict(bytes.NewReader(payload), []byte(Dictionary))
 	defer r.Close()
@@ -136,26 +149,41 @@ func DecodePayload(payload []byte) (*Claims, error) {
 	if len(js) > MaxPayloadLen {
 		return nil, fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, MaxPayloadLen)
 	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
 	var c Claims
-	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the claims", ErrMalformed)
+	if err := strictjson.Unmarshal(js, &c); err != nil {
+		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
 	}
 	return &c, nil
 }
 
 // ParseCompact parses a compact JWS of at most MaxJWSLen bytes whose
-// algorithm is in Algorithms. It checks nothing else: the caller verifies
-// the signature (see package verify).
+// algorithm is in Algorithms, as ParseCompactN does. It checks nothing
+// else: the caller verifies the signature (see package verify).
 func ParseCompact(s string) (*jose.JSONWebSignature, error) {
-	if len(s) > MaxJWSLen {
-		return nil, fmt.Errorf("%w: a certificate JWS has at most %d characters, this one %d", ErrTooLarge, MaxJWSLen, len(s))
+	return ParseCompactN(s, MaxJWSLen)
+}
+
+// HeaderMembers are the only protected-header members of a certificate or
+// status list JWS (docs/FORMAT.md §3.1).
+var HeaderMembers = []string{"alg", "kid", "typ"}
+
+// ParseCompactN parses a compact JWS of at most max bytes whose algorithm
+// is in Algorithms, refusing (ErrMalformed) every text that could give
+// one signature a second reading or a second text: a character outside
+// the base64url alphabet and the two dots (white space or a line break
+// inside the token; callers trim the ends), a part that is not canonical
+// base64url, and a protected header that is not one JSON object in UTF-8
+// with exactly the string members "alg", "kid" and "typ" (so "crit",
+// "zip", "b64", duplicates and case variants are refused). Too long is
+// ErrTooLarge; another algorithm is ErrUnsupportedAlgorithm.
+func ParseCompactN(s string, max int) (*jose.JSONWebSignature, error) {
+	if len(s) > max {
+		return nil, fmt.Errorf("%w: a JWS has at most %d characters, this one %d", ErrTooLarge, max, len(s))
 	}
 	if err := canonical(s); err != nil {
+		return nil, err
+	}
+	if err := checkHeader(s[:strings.IndexByte(s, '.')]); err != nil {
 		return nil, err
 	}
 	obj, err := jose.ParseSignedCompact(s, Algorithms)
@@ -179,6 +207,18 @@ func ParseCompact(s string) (*jose.JSONWebSignature, error) {
 // go-jose tolerates non-zero padding bits in the last character, which
 // would let a certificate's text change without its signature failing.
 func canonical(s string) error {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isB64URL(c) && c != '.' {
+			what := fmt.Sprintf("the character %q", c)
+			switch c {
+			case ' ', '\t':
+				what = "white space"
+			case '\r', '\n':
+				what = "a line break"
+			}
+			return fmt.Errorf("%w: %s at position %d inside the token (a JWS is one line of A-Z a-z 0-9 - _ and two dots)", ErrMalformed, what, i+1)
+		}
+	}
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
 		return fmt.Errorf("%w: a compact JWS has three dot-separated parts, this has %d", ErrMalformed, len(parts))
@@ -192,6 +232,40 @@ func canonical(s string) error {
 }
 
 var strictB64 = b64.Strict()
+
+func isB64URL(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// checkHeader insists on a protected header of exactly the members
+// HeaderMembers, each a string, each once, with names exactly as written
+// there: go-jose reads the header into a map (the last duplicate wins) and
+// processes "crit" and "b64" itself, and format version 1 has no use for
+// any other member.
+func checkHeader(part string) error {
+	raw, err := strictB64.DecodeString(part)
+	if err != nil {
+		return fmt.Errorf("%w: the header is not base64url", ErrMalformed)
+	}
+	var h struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}
+	// A known member that is not allowed gets its own message.
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		for _, name := range []string{"crit", "zip", "b64"} {
+			if _, ok := m[name]; ok {
+				return fmt.Errorf("%w: header %q is not part of the format (docs/FORMAT.md §3.1)", ErrMalformed, name)
+			}
+		}
+	}
+	if err := strictjson.Unmarshal(raw, &h); err != nil {
+		return fmt.Errorf("%w: header: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+	}
+	return nil
+}
 
 func algAllowed(alg string) bool {
 	for _, a := range Algorithms {

@@ -8,9 +8,11 @@
 // key (or any secret) as a compact JWE with PBES2-HS512+A256KW key wrapping
 // and A256GCM content encryption under a passphrase; Open reports a wrong
 // passphrase as ErrWrongPassphrase. PublicSet and MarshalPublic only ever
-// emit public members; ParseTrust refuses a key set that contains private
-// members, symmetric keys, unknown algorithms or a "kid" that is not the
-// key's thumbprint.
+// emit public members; ReadTrust refuses a key set that contains private
+// members, symmetric keys, unknown algorithms, a "kid" that is not the
+// key's thumbprint, or members given twice or in another case. MarshalTrust
+// and BindTrust write, and ReadTrust reads, the issuer each key signs for
+// (member "iss"), which verifiers bind the key to.
 package keys
 
 import (

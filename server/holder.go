@@ -108,7 +108,7 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 	if subtle.ConstantTimeCompare(key, rec.HolderKey) != 1 {
 		return nil, nil, s.holderDenied(ctx, number, purpose, true)
 	}
-	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Now: s.now})
+	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Issuers: s.issuers, Now: s.now})
 	if res.Certificate == nil {
 		// The stored certificate does not verify with the server's keys:
 		// a configuration problem (a key missing from Trust), not the

@@ -26,7 +26,26 @@ const SourcePDFAttachment = verify.SourcePDFAttachment
 // options are the verification options of every online verdict: the
 // issuer's keys, the clock and the server's own status lists.
 func (s *Server) options(ctx context.Context) verify.Options {
-	return verify.Options{Trust: s.cfg.Trust, Now: s.now, Status: s.status.get(ctx).set}
+	return verify.Options{Trust: s.cfg.Trust, Issuers: s.issuers, Now: s.now, Status: s.status.get(ctx).set, Record: s.issuedJWS(ctx)}
+}
+
+// issuedJWS returns a verify.Options.Record: the JWS this issuer issued as
+// certificate c.Number, so that an ES256 twin of a certificate (r, n−s),
+// which verifies, is shown with the JWS and the code that were issued.
+func (s *Server) issuedJWS(ctx context.Context) func(c *cert.Claims) (string, bool) {
+	return func(c *cert.Claims) (string, bool) {
+		if c.Issuer != s.cfg.IssuerID || len(c.Number) > cert.MaxNumberLen {
+			return "", false
+		}
+		rec, err := s.store.Certificate(ctx, c.Number)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.log.ErrorContext(ctx, "reading a certificate to find its issued text", "err", err.Error())
+			}
+			return "", false
+		}
+		return rec.JWS, true
+	}
 }
 
 // handleQRPage is the page a phone opens from a certificate's QR code.

@@ -108,6 +108,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
@@ -218,6 +219,7 @@ type Server struct {
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	jwks     []byte
+	issuers  map[string]string // kid → issuer: every key is cfg.IssuerID's
 	dirJSON  []byte
 
 	status       *statusCache
@@ -291,15 +293,18 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 
 	jwks := cfg.JWKS
 	if jwks == nil {
-		var pub jose.JSONWebKeySet // never publish a private key by mistake
-		for _, k := range cfg.Trust.Keys {
-			pub.Keys = append(pub.Keys, k.Public())
-		}
-		b, err := json.Marshal(pub)
+		// Public halves only, each naming this issuer (keys.IssuerMember).
+		b, err := keys.MarshalTrust(cfg.IssuerID, cfg.Trust.Keys...)
 		if err != nil {
 			return nil, fmt.Errorf("server: encoding the key set: %w", err)
 		}
 		jwks = b
+	}
+	// Every trusted key is this issuer's: a certificate or status list
+	// that claims another issuer is untrusted.
+	issuers := make(map[string]string, len(cfg.Trust.Keys))
+	for _, k := range cfg.Trust.Keys {
+		issuers[k.KeyID] = cfg.IssuerID
 	}
 	if cfg.HolderHash == nil {
 		return nil, errors.New("server: Config.HolderHash is required")
@@ -313,6 +318,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		base:        strings.TrimRight(u.EscapedPath(), "/"),
 		pages:       pages,
 		jwks:        jwks,
+		issuers:     issuers,
 		dirJSON:     cfg.Directory.Bytes(),
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),

@@ -100,7 +100,7 @@ func (c *statusCache) get(ctx context.Context) *statusSnapshot {
 }
 
 func (c *statusCache) empty(now time.Time) *statusSnapshot {
-	return &statusSnapshot{set: statuslist.NewSet(c.s.cfg.Trust, now), lists: map[int64]signedList{}}
+	return &statusSnapshot{set: statuslist.NewBoundSet(c.s.cfg.Trust, c.s.issuers, now), lists: map[int64]signedList{}}
 }
 
 // sign signs every list of the store now. Called with c.mu held.
@@ -120,7 +120,7 @@ func (c *statusCache) sign(ctx context.Context, now time.Time) (*statusSnapshot,
 		c.dirty.Store(true)
 		return nil, err
 	}
-	snap := &statusSnapshot{set: statuslist.NewSet(c.s.cfg.Trust, now), lists: make(map[int64]signedList, len(lists)), signedAt: now}
+	snap := &statusSnapshot{set: statuslist.NewBoundSet(c.s.cfg.Trust, c.s.issuers, now), lists: make(map[int64]signedList, len(lists)), signedAt: now}
 	for _, l := range lists {
 		if err := snap.set.Add(l.Token); err != nil {
 			c.dirty.Store(true)

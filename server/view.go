@@ -222,7 +222,10 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 		v.Targeted = c.Route == cert.RouteTargeted
 		v.Route = words{c.Route.Chinese(), routeEnglish[c.Route]}
 		v.Issued = showTime(c.IssuedTime())
-		v.Code = cert.VerificationCode(res.JWS)
+		v.Code = res.Code // the issued code, also for an ES256 twin
+		if v.Code == "" {
+			v.Code = cert.VerificationCode(res.JWS)
+		}
 		v.JWS = res.JWS
 	}
 	switch {

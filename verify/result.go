@@ -1,9 +1,12 @@
 package verify
 
 import (
+	"crypto/ecdsa"
 	"errors"
 	"strings"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/cert"
 )
@@ -53,7 +56,14 @@ type Result struct {
 	RevokedAt     *time.Time      `json:"revoked_at,omitempty"`
 	SuspendedAt   *time.Time      `json:"suspended_at,omitempty"`
 	Certificate   *cert.Claims    `json:"certificate,omitempty"`
-	JWS           string          `json:"jws,omitempty"`
+	// JWS is the certificate's compact JWS: as issued when Options.Record
+	// knows it, otherwise as given.
+	JWS string `json:"jws,omitempty"`
+	// Code is the certificate's verification code (docs/FORMAT.md §7): the
+	// printed one, of the JWS as issued, when Options.Record knows it;
+	// otherwise cert.CanonicalCode, the same for an ES256 certificate and
+	// its twin. Set whenever Certificate is.
+	Code string `json:"code,omitempty"`
 	// Original, for a PDF, reports whether the file is byte-identical to
 	// the one its certificate renders to (package verify/scan); nil for
 	// other inputs.
@@ -107,6 +117,12 @@ func CheckJWS(token, source string, o Options) Result {
 	if c != nil && key != nil {
 		r.Certificate = c
 		r.JWS = strings.TrimSpace(token)
+		r.Code = cert.CanonicalCode(r.JWS, keyAlgorithm(key))
+		if o.Record != nil {
+			if issued, ok := o.Record(c); ok && cert.SigningInput(issued) == cert.SigningInput(r.JWS) {
+				r.JWS, r.Code = issued, cert.VerificationCode(issued)
+			}
+		}
 	}
 	if o.IDNumber != "" && (err == nil || errors.Is(err, ErrHolderMismatch)) {
 		m := err == nil
@@ -169,4 +185,16 @@ func checkStatus(r *Result, c *cert.Claims, src StatusSource) {
 	if r.Reason == "" {
 		r.Reason = "unspecified"
 	}
+}
+
+// keyAlgorithm returns the JWS algorithm of a trusted key: its "alg", or
+// the one its type implies.
+func keyAlgorithm(k *jose.JSONWebKey) string {
+	if k.Algorithm != "" {
+		return k.Algorithm
+	}
+	if _, ok := k.Key.(*ecdsa.PublicKey); ok {
+		return string(jose.ES256)
+	}
+	return string(jose.EdDSA)
 }

@@ -10,9 +10,14 @@
 //
 // Security notes: every input is size-checked before parsing; only EdDSA
 // and ES256 signatures are accepted (never "none", never an HMAC); the key
-// is chosen by "kid" from the trusted set only, never from the token; the
-// payload is inflated with a cap. The package imports the standard library
-// and the JWS code only.
+// is chosen by "kid" from the trusted set only, never from the token, and
+// vouches only for certificates of the issuer it is bound to
+// (Options.Issuers); the payload is inflated with a cap. One signed
+// certificate has one reading and one text: white space inside a token, a
+// header other than exactly alg/kid/typ ("crit" included), duplicate or
+// case-variant member names at any level and invalid UTF-8 are malformed;
+// an ES256 certificate and its twin (r, n−s) get one code (Result.Code).
+// The package imports the standard library and the JWS code only.
 package verify
 
 import (
@@ -104,8 +109,16 @@ const ClockSkew = 5 * time.Minute
 
 // Options configure Verify.
 type Options struct {
-	// Trust is the set of issuer public keys, as parsed by keys.ParseTrust.
+	// Trust is the set of issuer public keys, as read by keys.ReadTrust.
 	Trust jose.JSONWebKeySet
+	// Issuers binds trusted keys to the issuer they sign for: a
+	// certificate whose key's kid has an entry here must carry that
+	// "iss", or it is untrusted_issuer (issuer B's key never vouches for a
+	// certificate that claims to be issuer A's). A key without an entry
+	// is not bound: only a verifier whose Trust holds one issuer's keys
+	// may leave it so (keys.Trust.Issuers; a legacy trust file, or the
+	// issuer's own keys with keys.Trust.Bind).
+	Issuers map[string]string
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 	// IDNumber, when set, is the holder's full resident ID number to
@@ -119,6 +132,14 @@ type Options struct {
 	// store keeps a keyed hash of each holder's number). ok is false when
 	// it has no record of the certificate.
 	Holder func(c *cert.Claims, idNumber string) (match, ok bool)
+	// Record, when set, returns the issuer's own record of a certificate
+	// that verified: the compact JWS as issued (and printed as a code)
+	// for issuer c.Issuer's certificate c.Number; ok is false when it has
+	// none. When that JWS has the same signing input (header and payload)
+	// as the one checked, Result.JWS and Result.Code are the issued ones:
+	// an ES256 twin (r, n−s) made without the key resolves to the
+	// certificate as issued. The verification server sets it.
+	Record func(c *cert.Claims) (jws string, ok bool)
 	// Status, when set, is consulted for the certificate's revocation
 	// status (see package verify/statuslist). When nil, revocation is not
 	// checked and Result.StatusChecked is false.
@@ -170,9 +191,13 @@ func (o *Options) now() time.Time {
 }
 
 // Verify checks a compact JWS and returns its claims. The checks run in the
-// order of docs/FORMAT.md: size, algorithm allow-list, "typ", "kid" in the
-// trusted set, signature, inflated size, claims and dates, then the
-// optional holder ID number. Any failure is an *InvalidError.
+// order of docs/FORMAT.md: size, the token's text and header (one line,
+// canonical base64url, exactly alg, kid and typ: "crit" and duplicate or
+// case-variant members are malformed), algorithm allow-list, "typ", "kid"
+// in the trusted set, signature, inflated size, claims (decoded strictly:
+// malformed) and dates, the key's issuer binding (Options.Issuers:
+// untrusted_issuer), then the optional holder ID number. Any failure is an
+// *InvalidError.
 func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
 	c, key, _, err := verifyToken(token, o)
 	return c, key, err
@@ -189,8 +214,10 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 		switch {
 		case errors.Is(err, cert.ErrUnsupportedAlgorithm):
 			return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "%v", strings.TrimPrefix(err.Error(), "cert: "))
+		case errors.Is(err, cert.ErrTooLarge):
+			return nil, nil, "", invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: input too large: "))
 		default:
-			return nil, nil, "", invalid(ReasonMalformed, "not a compact JWS")
+			return nil, nil, "", invalid(ReasonMalformed, "not a compact JWS: %s", strings.TrimPrefix(err.Error(), "cert: malformed certificate: "))
 		}
 	}
 	h := obj.Signatures[0].Protected
@@ -220,10 +247,13 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 		if errors.Is(err, cert.ErrTooLarge) {
 			return nil, nil, "", invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: "))
 		}
-		return nil, nil, "", invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+		return nil, nil, "", invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: malformed certificate: "))
 	}
 	if err := c.Validate(); err != nil {
 		return nil, nil, "", invalid(ReasonBadClaims, "%s", strings.TrimPrefix(err.Error(), "cert: invalid claims: "))
+	}
+	if iss, bound := o.Issuers[key.KeyID]; bound && iss != c.Issuer {
+		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q signs for issuer %q, but the certificate claims issuer %q", key.KeyID, iss, c.Issuer)
 	}
 	now := o.now()
 	if c.IssuedTime().After(now.Add(ClockSkew)) {

@@ -93,7 +93,7 @@ everything is.`,
 				return err
 			}
 			jwks := filepath.Join(dir, "jwks.json")
-			pub, err := d.PublicJWKS()
+			pub, err := publicJWKS(d)
 			if err != nil {
 				return err
 			}
@@ -129,11 +129,11 @@ everything is.`,
 			fmt.Fprintf(out, "5. status lists     %s (%d signed list(s), nothing revoked)\n", statusPath, len(lists))
 
 			fmt.Fprintf(out, "6. verifying %s offline, with revocation:\n\n", first)
-			trust, err := keys.ParseTrust(pub)
+			trust, err := keys.ReadTrust(pub)
 			if err != nil {
 				return err
 			}
-			set := statuslist.NewSet(trust, time.Now())
+			set := statuslist.NewBoundSet(trust.Keys, trust.Issuers, time.Now())
 			if err := set.AddBundle([]byte(sb.String())); err != nil {
 				return err
 			}
@@ -141,7 +141,7 @@ everything is.`,
 			// issuer name and addresses are checked against the issuer's own.
 			po := &scan.PDFOptions{Issuers: map[string]scan.Issuer{d.Config.IssuerID: {
 				Name: d.Config.IssuerName, BaseURL: d.Config.BaseURL, VerifyURL: d.Config.VerifyURL()}}}
-			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set}, po)
+			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Status: set}, po)
 			if err != nil {
 				return err
 			}

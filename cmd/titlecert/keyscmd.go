@@ -19,19 +19,15 @@ func newKeysExportCmd() *cobra.Command {
 	var data, out string
 	c := &cobra.Command{
 		Use:   "export --data DIR --out FILE",
-		Short: "Write the public key set (JWKS) that verifiers pin",
+		Short: "Write the public key set (JWKS) that verifiers pin, each key naming this issuer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := datadir.Open(data)
 			if err != nil {
 				return usageError{err}
 			}
-			jwks, err := d.PublicJWKS()
+			jwks, err := publicJWKS(d)
 			if err != nil {
-				return err
-			}
-			// Re-check on the way out: what leaves is public keys only.
-			if _, err := keys.ParseTrust(jwks); err != nil {
 				return err
 			}
 			if out == "-" {
@@ -50,4 +46,27 @@ func newKeysExportCmd() *cobra.Command {
 	c.MarkFlagRequired("data")
 	c.MarkFlagRequired("out")
 	return c
+}
+
+// publicJWKS returns the data directory's public key set as verifiers pin
+// it: public members only, and each key naming the issuer it signs for
+// (keys.IssuerMember), so that a verifier trusting several issuers never
+// lets one issuer's key vouch for another's certificates.
+func publicJWKS(d *datadir.Dir) ([]byte, error) {
+	raw, err := d.PublicJWKS()
+	if err != nil {
+		return nil, err
+	}
+	// Re-checked on the way out: what leaves is public keys only.
+	return keys.BindTrust(raw, d.Config.IssuerID)
+}
+
+// ownIssuers binds every key of the data directory to its issuer, for
+// verify.Options.Issuers.
+func ownIssuers(d *datadir.Dir) map[string]string {
+	m := make(map[string]string, len(d.PublicSet.Keys))
+	for _, k := range d.PublicSet.Keys {
+		m[k.KeyID] = d.Config.IssuerID
+	}
+	return m
 }

@@ -56,7 +56,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	jwks, err := d.PublicJWKS()
+	jwks, err := publicJWKS(d)
 	if err != nil {
 		st.Close()
 		return err

@@ -58,7 +58,7 @@ issued file (use it to replace a lost file).`,
 				fmt.Fprintln(out, cert.QRText(d.Config.BaseURL, rec.JWS))
 				return nil
 			}
-			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet})
+			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet, Issuers: ownIssuers(d)})
 			if o.pdfOut == "" {
 				printResult(out, r)
 				return nil

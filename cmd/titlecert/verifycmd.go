@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -24,14 +25,16 @@ import (
 )
 
 type verifyOptions struct {
-	trust, idNumber string
-	status          []string
-	statusURLs      []string
-	issuerConfigs   []string
-	online          bool
-	cacheDir        string
-	json            bool
-	now             func() time.Time
+	trust         []string
+	trustIssuer   string
+	idNumber      string
+	status        []string
+	statusURLs    []string
+	issuerConfigs []string
+	online        bool
+	cacheDir      string
+	json          bool
+	now           func() time.Time
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -59,7 +62,8 @@ errors or unreadable input.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.trust, "trust", "", "trusted issuer public keys (JWKS, from titlecert keys export)")
+	f.StringArrayVar(&o.trust, "trust", nil, "trusted issuer public keys (JWKS, from titlecert keys export; repeatable, one file per issuer or one file naming each key's issuer)")
+	f.StringVar(&o.trustIssuer, "trust-issuer", "", "the issuer identifier (iss) of the keys of a --trust file that names none (written by titlecert keys export before keys named their issuer)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
 	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's (the whole number when the certificate carries the optional ID hash, otherwise its visible characters only)")
 	f.StringArrayVar(&o.statusURLs, "status-url", nil, "fetch the status list at this URL (repeatable; cached by its ttl)")
@@ -72,21 +76,17 @@ errors or unreadable input.`,
 }
 
 func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
-	raw, err := readCapped(o.trust, keys.MaxTrustLen)
+	trust, err := readTrustFiles(cmd, o.trust, o.trustIssuer)
 	if err != nil {
-		return usagef("--trust: %v", err)
+		return err
 	}
-	trust, err := keys.ParseTrust(raw)
-	if err != nil {
-		return usagef("--trust %s: %v", o.trust, err)
-	}
-	opts := verify.Options{Trust: trust, Now: o.now}
+	opts := verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Now: o.now}
 	if len(o.status) > 0 || len(o.statusURLs) > 0 || o.online {
 		now := time.Now()
 		if o.now != nil {
 			now = o.now()
 		}
-		set := statuslist.NewSet(trust, now)
+		set := statuslist.NewBoundSet(trust.Keys, trust.Issuers, now)
 		cache := o.cacheDir
 		if cache == "" {
 			if d, err := os.UserCacheDir(); err == nil {
@@ -366,3 +366,58 @@ func displayWidth(s string) int {
 	}
 	return n
 }
+
+// readTrustFiles reads the --trust files and binds every key to the issuer
+// it signs for. A file whose keys name their issuer (titlecert keys export)
+// binds itself. A legacy file, whose keys name none, is bound to
+// --trust-issuer; without it, it is accepted only as the sole trust source
+// holding a single key (what every older keys export wrote), with a
+// warning that the certificates' "iss" is then not checked against the key.
+func readTrustFiles(cmd *cobra.Command, files []string, trustIssuer string) (*keys.Trust, error) {
+	if trustIssuer != "" && !issuerIDPattern.MatchString(trustIssuer) {
+		return nil, usagef("--trust-issuer %q: an issuer identifier is 1-64 of A-Z a-z 0-9 . _ -", trustIssuer)
+	}
+	all := &keys.Trust{Issuers: map[string]string{}}
+	for _, f := range files {
+		raw, err := readCapped(f, keys.MaxTrustLen)
+		if err != nil {
+			return nil, usagef("--trust: %v", err)
+		}
+		t, err := keys.ReadTrust(raw)
+		if err != nil {
+			return nil, usagef("--trust %s: %v", f, err)
+		}
+		if t.Legacy() {
+			switch {
+			case trustIssuer != "":
+				t.Bind(trustIssuer)
+			case len(files) > 1 || len(t.Keys.Keys) > 1:
+				return nil, usagef("--trust %s: its keys do not say which issuer they sign for, and with %s an issuer's key could vouch for another issuer's certificates: export each issuer's keys again with a current titlecert keys export, or name this file's issuer with --trust-issuer", f, trustSources(files, t))
+			default:
+				fmt.Fprintf(cmd.ErrOrStderr(), "titlecert: warning: --trust %s does not say which issuer its key signs for, so a certificate's issuer (iss) is its own claim: export the keys again with titlecert keys export, or pass --trust-issuer\n", f)
+			}
+		}
+		for _, k := range t.Keys.Keys {
+			iss, bound := t.Issuers[k.KeyID]
+			if prev, dup := all.Issuers[k.KeyID]; dup && bound && prev != iss {
+				return nil, usagef("--trust %s: key %s signs for issuer %q here and for %q in another --trust file", f, k.KeyID, iss, prev)
+			}
+			if len(all.Keys.Key(k.KeyID)) == 0 {
+				all.Keys.Keys = append(all.Keys.Keys, k)
+			}
+			if bound {
+				all.Issuers[k.KeyID] = iss
+			}
+		}
+	}
+	return all, nil
+}
+
+func trustSources(files []string, t *keys.Trust) string {
+	if len(files) > 1 {
+		return fmt.Sprintf("%d --trust files", len(files))
+	}
+	return fmt.Sprintf("%d keys in one file", len(t.Keys.Keys))
+}
+
+var issuerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

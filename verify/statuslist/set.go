@@ -20,24 +20,36 @@ import (
 // URI they claim, so that a certificate pointing at one is reported with
 // the precise reason (expired, untrusted) rather than "missing".
 type Set struct {
-	trust  jose.JSONWebKeySet
-	now    time.Time
-	lists  map[string]*Token
-	failed map[string]error
+	trust   jose.JSONWebKeySet
+	issuers map[string]string
+	now     time.Time
+	lists   map[string]*Token
+	failed  map[string]error
 }
 
 var _ verify.StatusSource = (*Set)(nil)
 
-// NewSet returns an empty set that verifies lists against trust at time now.
+// NewSet returns an empty set that verifies lists against trust at time now,
+// with no key bound to an issuer: only for a trust set of one issuer's keys.
+// Verifiers use NewBoundSet.
 func NewSet(trust jose.JSONWebKeySet, now time.Time) *Set {
-	return &Set{trust: trust, now: now, lists: map[string]*Token{}, failed: map[string]error{}}
+	return NewBoundSet(trust, nil, now)
+}
+
+// NewBoundSet returns an empty set that verifies lists against trust at
+// time now. issuers binds keys to the issuer they sign for, as
+// verify.Options.Issuers does: a list signed by a key bound to issuer A
+// whose "iss" is not A is untrusted, so issuer B's key can never vouch for
+// (or un-revoke) issuer A's certificates.
+func NewBoundSet(trust jose.JSONWebKeySet, issuers map[string]string, now time.Time) *Set {
+	return &Set{trust: trust, issuers: issuers, now: now, lists: map[string]*Token{}, failed: map[string]error{}}
 }
 
 // Add verifies a status list token and adds it. A list that fails is kept
 // as failed for its claimed URI and its error returned. Of two valid lists
 // for the same URI, the one issued later wins.
 func (s *Set) Add(token string) error {
-	t, err := Parse(token, s.trust, s.now)
+	t, err := parse(token, s.trust, s.issuers, s.now)
 	if err != nil {
 		if sub := peekSubject(token); sub != "" {
 			if _, ok := s.lists[sub]; !ok {

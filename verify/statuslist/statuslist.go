@@ -14,8 +14,9 @@
 // it took effect (the "titlecert_details" claim), which identify nobody.
 //
 // Security notes: a list is trusted only when its signature verifies with a
-// key from the verifier's trusted set (EdDSA or ES256), its "typ" is
-// statuslist+jwt and it has not expired. Sizes are capped before parsing
+// key from the verifier's trusted set (EdDSA or ES256) bound to the list's
+// issuer (NewBoundSet), its "typ" is statuslist+jwt and it has not expired;
+// its text, header and claims are read as strictly as a certificate's. Sizes are capped before parsing
 // and inflation. A lookup is O(1).
 package statuslist
 

@@ -11,6 +11,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/internal/strictjson"
 )
 
 // MediaType is the JWT "typ" of a status list.
@@ -89,16 +90,27 @@ var (
 )
 
 // Parse verifies a status list token against the trusted keys at time now:
-// size, algorithm (EdDSA, ES256), typ, kid in trust, signature, claims,
-// expiry; then decodes the list.
+// size, the token's text and header as strictly as a certificate's
+// (cert.ParseCompactN: no white space inside, canonical base64url, a header
+// of exactly alg, kid and typ), algorithm (EdDSA, ES256), typ, kid in
+// trust, signature, claims (decoded strictly: no duplicate or case-variant
+// member names at any level, valid UTF-8, no unknown members), expiry; then
+// decodes the list.
+//
+// No key is bound to an issuer here; Set (from NewBoundSet) checks the
+// binding.
 func Parse(token string, trust jose.JSONWebKeySet, now time.Time) (*Token, error) {
+	return parse(token, trust, nil, now)
+}
+
+func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, now time.Time) (*Token, error) {
 	token = strings.TrimSpace(token)
 	if len(token) > MaxTokenLen {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(token))
 	}
-	obj, err := jose.ParseSignedCompact(token, cert.Algorithms)
+	obj, err := cert.ParseCompactN(token, MaxTokenLen)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "cert: "))
 	}
 	if len(obj.Signatures) != 1 {
 		return nil, fmt.Errorf("%w: want one signature", ErrMalformed)
@@ -116,10 +128,11 @@ func Parse(token string, trust jose.JSONWebKeySet, now time.Time) (*Token, error
 		return nil, fmt.Errorf("%w: bad signature", ErrUntrusted)
 	}
 	var t Token
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t.Claims); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+	if err := strictjson.Unmarshal(payload, &t.Claims); err != nil {
+		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+	}
+	if iss, bound := issuers[h.KeyID]; bound && iss != t.Issuer {
+		return nil, fmt.Errorf("%w: key %q signs for issuer %q, but the list claims issuer %q", ErrUntrusted, h.KeyID, iss, t.Issuer)
 	}
 	if t.StatusList.Bits != Bits || t.Subject == "" || t.IssuedAt <= 0 || t.Expiry <= t.IssuedAt {
 		return nil, fmt.Errorf("%w: needs bits 2, sub, iat and exp after iat", ErrMalformed)

@@ -1,0 +1,268 @@
+// Package strictjson decodes JSON so that one text has exactly one
+// reading. Go's encoding/json matches member names case-insensitively (with
+// Unicode folding: "ſer" and "SER" both fill "ser") and lets the last of two
+// duplicate members win, while other JSON parsers take the first or refuse:
+// a signed object that two programs read differently is two objects. The
+// functions here refuse, before decoding, what would allow that.
+//
+// Refused: invalid UTF-8 anywhere in the input (encoding/json would replace
+// it with U+FFFD), two member names in one object that are equal or differ
+// only in case (at every nesting level), more than one JSON value, and
+// nesting deeper than MaxDepth. Unmarshal also refuses a member name that
+// is not exactly one of the target struct's names, and null values.
+//
+// Errors name the member path (e.g. "status.status_list") and never quote
+// member values, which may be personal data.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxDepth bounds the nesting of objects and arrays.
+const MaxDepth = 32
+
+// Check reports whether data is a single JSON value in valid UTF-8 whose
+// objects, at every level, have unique member names even under Unicode case
+// folding. It does not decode into any type.
+func Check(data []byte) error {
+	if !utf8.Valid(data) {
+		return errors.New("strictjson: not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := walk(dec, "", 0, nil); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("strictjson: data after the JSON value")
+	}
+	return nil
+}
+
+// Unmarshal decodes data into v (a pointer to a struct) after Check, and
+// insists that every member name be exactly one of the json names of the
+// struct it fills (at every level), that no value be null, and that there be
+// no unknown members.
+func Unmarshal(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return errors.New("strictjson: Unmarshal needs a non-nil pointer")
+	}
+	if !utf8.Valid(data) {
+		return errors.New("strictjson: not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := walk(dec, "", 0, rv.Type().Elem()); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("strictjson: data after the JSON value")
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("strictjson: %v", err)
+	}
+	return nil
+}
+
+// walk reads one JSON value from dec. When typ is not nil, objects filling a
+// struct must use its exact member names and values must not be null.
+func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
+	if depth > MaxDepth {
+		return fmt.Errorf("strictjson: nested deeper than %d levels", MaxDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("strictjson: %s: %v", at(path), err)
+	}
+	for typ != nil && typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ != nil && typ.Implements(rawType) || typ != nil && reflect.PointerTo(typ).Implements(rawType) {
+		typ = nil // json.RawMessage and other custom decoders: only the generic checks
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			var names map[string]string // folded → as written
+			var fields map[string]reflect.Type
+			if typ != nil && typ.Kind() == reflect.Struct {
+				fields = cachedFields(typ)
+			}
+			for dec.More() {
+				nt, err := dec.Token()
+				if err != nil {
+					return fmt.Errorf("strictjson: %s: %v", at(path), err)
+				}
+				name := nt.(string)
+				f := fold(name)
+				if prev, dup := names[f]; dup {
+					if prev == name {
+						return fmt.Errorf("strictjson: %s: member %s appears twice", at(path), show(name))
+					}
+					return fmt.Errorf("strictjson: %s: members %s and %s differ only in case", at(path), show(prev), show(name))
+				}
+				if names == nil {
+					names = map[string]string{}
+				}
+				names[f] = name
+				var elem reflect.Type
+				switch {
+				case fields != nil:
+					ft, ok := fields[name]
+					if !ok {
+						return fmt.Errorf("strictjson: %s: unknown member %s", at(path), show(name))
+					}
+					elem = ft
+				case typ != nil && typ.Kind() == reflect.Map:
+					elem = typ.Elem()
+				}
+				if err := walk(dec, join(path, strings.Trim(show(name), `"`)), depth+1, elem); err != nil {
+					return err
+				}
+			}
+		case '[':
+			var elem reflect.Type
+			if typ != nil && (typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array) {
+				elem = typ.Elem()
+			}
+			for i := 0; dec.More(); i++ {
+				if err := walk(dec, fmt.Sprintf("%s[%d]", path, i), depth+1, elem); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return fmt.Errorf("strictjson: %s: %v", at(path), err)
+		}
+	case nil:
+		if typ != nil {
+			return fmt.Errorf("strictjson: %s: null is not allowed", at(path))
+		}
+	}
+	return nil
+}
+
+var rawType = reflect.TypeFor[json.Unmarshaler]()
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+func cachedFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := jsonFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+// jsonFields returns the exact json member names of struct type t and the
+// type of each (embedded structs' fields included, as encoding/json does).
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				for k, v := range jsonFields(et) {
+					if _, ok := m[k]; !ok {
+						m[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	return m
+}
+
+// fold maps a member name to a key shared by every name encoding/json
+// would take for it: each rune is replaced by the smallest rune of its
+// Unicode simple-folding orbit after upper(lower(r)), which is how
+// encoding/json folds.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii { // upper case is the orbit's smallest for ASCII letters (k, K and U+212A give K)
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		r = unicode.ToUpper(unicode.ToLower(r))
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < m {
+				m = f
+			}
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
+}
+
+// show quotes a member name for an error message, unless it is long or
+// holds a long run of digits (it could be personal data, such as an ID
+// number an attacker or a careless tool put there).
+func show(name string) string {
+	run, maxRun := 0, 0
+	for _, r := range name {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			run++
+			maxRun = max(maxRun, run)
+		} else {
+			run = 0
+		}
+	}
+	if len(name) > 32 || maxRun >= 6 {
+		return fmt.Sprintf("(a name of %d bytes)", len(name))
+	}
+	return fmt.Sprintf("%q", name)
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func at(path string) string {
+	if path == "" {
+		return "top level"
+	}
+	return path
+}
