@@ -41,7 +41,7 @@ type Fixture struct {
 // New makes a fixture whose store is dir/t.db and whose certificates point
 // at baseURL. The caller closes Store.
 func New(dir, baseURL string, r *pdf.Renderer) (*Fixture, error) {
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
+	st, err := sqlite.Create(filepath.Join(dir, "t.db"))
 	if err != nil {
 		return nil, err
 	}
