@@ -476,8 +476,16 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 }
 
-// Ready reports whether the store can be reached.
+// Ready reports whether the store can be reached and is still the one the
+// server opened: a store that implements store.Checker is asked (its file
+// removed or replaced while the server runs gives an error matching
+// store.ErrMissing); any store must answer a small query.
 func (s *Server) Ready(ctx context.Context) error {
+	if c, ok := s.store.(store.Checker); ok {
+		if err := c.Check(ctx); err != nil {
+			return fmt.Errorf("server: store not ready: %w", err)
+		}
+	}
 	if _, err := s.store.StatusLists(ctx); err != nil {
 		return fmt.Errorf("server: store not ready: %w", err)
 	}

@@ -31,7 +31,9 @@ type List struct {
 	TTL      time.Duration
 }
 
-// Stats counts the entries that are not valid, by store status.
+// Stats counts the entries that are not valid: by store status
+// (store.StatusRevoked, store.StatusSuspended), and the unrecorded entries
+// under store.ReasonUnrecorded.
 type Stats map[string]int
 
 // Options say who signs and for how long.
@@ -45,6 +47,11 @@ type Options struct {
 }
 
 // StatusLists builds and signs every status list the store has opened.
+// Besides the revoked and suspended certificates, each list marks as
+// invalid (1, reason store.ReasonUnrecorded, "at" the reservation time) the
+// entries reserved more than store.UnrecordedGrace before o.Now that no
+// recorded certificate holds: those of batches that crashed before their
+// commit, whose signed files must not verify.
 func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stats, error) {
 	signer, err := cert.NewJWTSigner(o.Key, statuslist.MediaType)
 	if err != nil {
@@ -71,6 +78,16 @@ func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stat
 			stats[e.Status]++
 			details = append(details, statuslist.Detail{Index: e.Index, Reason: e.Reason, At: e.At.Unix()})
 			return l.Set(int(e.Index), v)
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
+		}
+		// Entries reserved for a batch that never committed: the
+		// certificates signed for them (left by a crash) are invalid.
+		err = st.UnrecordedSlots(ctx, info.ID, o.Now.Add(-store.UnrecordedGrace), func(e store.UnrecordedSlot) error {
+			stats[store.ReasonUnrecorded]++
+			details = append(details, statuslist.Detail{Index: e.Index, Reason: store.ReasonUnrecorded, At: e.ReservedAt.Unix()})
+			return l.Set(int(e.Index), statuslist.Revoked)
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
