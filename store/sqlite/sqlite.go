@@ -185,7 +185,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFile(path); err != nil {
+	if err := CheckFile(path); err != nil {
 		return nil, err
 	}
 	if err := s.open(false); err != nil {
@@ -210,9 +210,13 @@ func newStore(path string, opts []Option) (*Store, error) {
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 
-// checkFile looks at the file before SQLite does: SQLite would make a
-// missing or empty file a new database.
-func checkFile(path string) error {
+// CheckFile makes the cheap checks Open makes before SQLite reads the file
+// at path (SQLite would turn a missing or empty file into a new database):
+// an error matching store.ErrMissing if it does not exist (its write-ahead
+// log left alone is named), store.ErrCorrupt if it is not a regular file, is
+// empty, does not start with the SQLite header or is shorter than its header
+// says. It reads the first 100 bytes; it does not check the contents.
+func CheckFile(path string) error {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, werr := os.Lstat(path + "-wal"); werr == nil {
@@ -251,7 +255,7 @@ func checkFile(path string) error {
 	return nil
 }
 
-// open connects to the file checkFile (or Create) vetted, checks its
+// open connects to the file CheckFile (or Create) vetted, checks its
 // integrity and schema, and migrates it. A new store gets the schema.
 func (s *Store) open(create bool) error {
 	dsn := s.path + "?" + strings.Join([]string{
