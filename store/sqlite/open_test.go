@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,4 +249,37 @@ func TestCheck(t *testing.T) {
 	if err := s.Check(ctx); err == nil {
 		t.Fatal("Check on a closed store succeeded")
 	}
+}
+
+// BenchmarkOpen measures Open (with its quick_check) on a store of 50,000
+// certificates (about 130 MB).
+func BenchmarkOpen(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "titlecert.db")
+	s, err := sqlite.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	jws := strings.Repeat("x", 2000)
+	for k := range 50 {
+		var certs []store.Certificate
+		for i := range 1000 {
+			n := k*1000 + i
+			certs = append(certs, store.Certificate{Number: fmt.Sprintf("2026%06d", n), Seq: int64(n), HolderKey: []byte(fmt.Sprint(n)), TitleKey: "t",
+				HolderName: "张三", HolderIDMask: "1101**********002X", Series: "s", Specialty: "s", Level: "中级", Title: "t",
+				Committee: "c", ReviewDate: "2026-01-01", StatusList: 1, StatusIndex: int64(n), JWS: jws, IssuedAt: time.Now()})
+		}
+		if err := s.Issue(b.Context(), store.Batch{ID: fmt.Sprint("B", k), CreatedAt: time.Now()}, certs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.Close()
+	fi, _ := os.Stat(path)
+	for b.Loop() {
+		s, err := sqlite.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(fi.Size())/1e6, "MB")
 }

@@ -179,7 +179,8 @@ func Create(path string, opts ...Option) (*Store, error) {
 // an SQLite database, truncated, fails SQLite's quick_check, or lacks the
 // titlecert schema or one of its tables, and store.ErrOtherIssuer (with
 // WithIssuer) if it records another issuer. It reads the whole file once
-// (quick_check): about a second per GB.
+// (quick_check): 0.35 s for a 211 MB store of 50,000 certificates on two
+// cores with the file cached (BenchmarkOpen), about 1.7 s per GB.
 func Open(path string, opts ...Option) (*Store, error) {
 	s, err := newStore(path, opts)
 	if err != nil {
