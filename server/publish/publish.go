@@ -106,3 +106,30 @@ func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stat
 	}
 	return out, stats, nil
 }
+
+// UnrecordedDue returns when the status lists next change by themselves:
+// the earliest time at which an entry reserved before now, and not yet
+// recorded, is published as unrecorded (its reservation time plus
+// store.UnrecordedGrace, plus a second, as StatusLists compares in whole
+// seconds). It returns the zero time when no such entry is pending. A
+// server that keeps signed lists signs again then.
+func UnrecordedDue(ctx context.Context, st store.Revoker, now time.Time) (time.Time, error) {
+	infos, err := st.StatusLists(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var due time.Time
+	for _, info := range infos {
+		err := st.UnrecordedSlots(ctx, info.ID, now.Add(time.Second), func(e store.UnrecordedSlot) error {
+			at := e.ReservedAt.Add(store.UnrecordedGrace + time.Second)
+			if at.After(now) && (due.IsZero() || at.Before(due)) {
+				due = at
+			}
+			return nil
+		})
+		if err != nil {
+			return time.Time{}, fmt.Errorf("publish: list %d: %w", info.ID, err)
+		}
+	}
+	return due, nil
+}

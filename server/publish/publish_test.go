@@ -123,6 +123,17 @@ func TestUnrecordedAfterCrash(t *testing.T) {
 		return verify.Check(tok, verify.Options{Trust: trust, Now: func() time.Time { return at }, Status: set}), stats
 	}
 
+	// The lists change by themselves once the grace period has passed.
+	for _, c := range []struct{ now, want time.Time }{
+		{base, base.Add(store.UnrecordedGrace + time.Second)},
+		{base.Add(store.UnrecordedGrace), base.Add(store.UnrecordedGrace + time.Second)},
+		{base.Add(store.UnrecordedGrace + time.Second), time.Time{}},
+	} {
+		if due, err := publish.UnrecordedDue(ctx, f.Store, c.now); err != nil || !due.Equal(c.want) {
+			t.Fatalf("UnrecordedDue at %s: %s %v, want %s", c.now, due, err, c.want)
+		}
+	}
+
 	within := base.Add(store.UnrecordedGrace)
 	for _, tok := range orphans {
 		res, stats := check(within, tok)
