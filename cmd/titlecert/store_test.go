@@ -71,6 +71,10 @@ func TestStoreRefusedByEveryCommand(t *testing.T) {
 			os.Rename(db(data), db(data)+"-wal")
 		}, "titlecert.db-wal is there"},
 		{"zero length", func(t *testing.T, data string) { os.Truncate(db(data), 0) }, "is empty (0 bytes)"},
+		{"zero length next to its wal", func(t *testing.T, data string) {
+			os.Truncate(db(data), 0)
+			os.WriteFile(db(data)+"-wal", []byte("log"), 0o600)
+		}, "is empty (0 bytes), and a write-ahead log titlecert.db-wal is there"},
 		{"replaced by a spreadsheet", func(t *testing.T, data string) { os.WriteFile(db(data), []byte("PK\x03\x04 not a database"), 0o600) }, "is not an SQLite database"},
 		{"truncated", func(t *testing.T, data string) {
 			fi, _ := os.Stat(db(data))

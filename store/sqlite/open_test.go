@@ -106,7 +106,11 @@ func TestOpenRefuses(t *testing.T) {
 			os.Remove(path)
 			os.WriteFile(path+"-wal", wal, 0o600)
 		}, store.ErrMissing, "titlecert.db-wal is there"},
-		{"zero length", func(t *testing.T, path string) { os.Truncate(path, 0) }, store.ErrCorrupt, "is empty (0 bytes)"},
+		{"zero length", func(t *testing.T, path string) { os.Truncate(path, 0) }, store.ErrCorrupt, "is empty (0 bytes): "},
+		{"zero length next to a WAL", func(t *testing.T, path string) {
+			os.Truncate(path, 0)
+			os.WriteFile(path+"-wal", []byte("log"), 0o600)
+		}, store.ErrCorrupt, "is empty (0 bytes), and a write-ahead log titlecert.db-wal is there"},
 		{"a directory", func(t *testing.T, path string) { os.Remove(path); os.Mkdir(path, 0o700) }, store.ErrCorrupt, "not a regular file"},
 		{"not SQLite", func(t *testing.T, path string) { os.WriteFile(path, []byte("number,name\n2026000001,张三\n"), 0o600) }, store.ErrCorrupt, "not an SQLite database"},
 		{"not SQLite, long", func(t *testing.T, path string) {

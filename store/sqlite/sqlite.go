@@ -231,7 +231,11 @@ func CheckFile(path string) error {
 		return fmt.Errorf("sqlite: %s is not a regular file: %w", path, store.ErrCorrupt)
 	}
 	if fi.Size() == 0 {
-		return fmt.Errorf("sqlite: %s is empty (0 bytes): %w", path, store.ErrCorrupt)
+		wal := ""
+		if _, err := os.Lstat(path + "-wal"); err == nil {
+			wal = fmt.Sprintf(", and a write-ahead log %s-wal is there", filepath.Base(path))
+		}
+		return fmt.Errorf("sqlite: %s is empty (0 bytes)%s: %w", path, wal, store.ErrCorrupt)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -365,6 +369,17 @@ func (s *Store) inspect(ctx context.Context) error {
 func (s *Store) bindIssuer(ctx context.Context) error {
 	if s.issuer == "" {
 		return nil
+	}
+	// Usually recorded already: a read, no write lock.
+	var have string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'issuer_id'`).Scan(&have)
+	switch {
+	case err == nil && have == s.issuer:
+		return nil
+	case err == nil:
+		return fmt.Errorf("sqlite: %s is the store of issuer %q, not %q: %w", s.path, have, s.issuer, store.ErrOtherIssuer)
+	case !errors.Is(err, sql.ErrNoRows):
+		return s.damaged("reading the issuer", err)
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		var have string
