@@ -15,6 +15,13 @@
 //     status-list entry handed out is never handed out again, by this store or
 //     by any other process using the same data, even if the caller crashes
 //     before using it. Gaps are normal; reuse never happens.
+//   - An entry reserved and never recorded (the caller crashed) is listed
+//     by UnrecordedSlots, and once UnrecordedGrace has passed no
+//     certificate is ever recorded in it: status lists publish it as
+//     invalid (ReasonUnrecorded) so the certificate signed for it fails.
+//   - A store's data is never replaced by a new, empty store: opening
+//     data that is missing, damaged or another issuer's fails with
+//     ErrMissing, ErrCorrupt or ErrOtherIssuer.
 //   - Issue is all or nothing: a batch and its certificates are recorded
 //     together or not at all.
 //   - Certificate numbers, batch ids, (holder, title) pairs, status-list
@@ -223,6 +230,10 @@ type Store interface {
 	// the order they were chosen; given the same store contents and the
 	// same bytes from rand, the choice is the same.
 	//
+	// The store records when each entry was reserved (its own clock, to
+	// the second): an entry no certificate is recorded in within
+	// UnrecordedGrace is published as unrecorded (UnrecordedSlots).
+	//
 	// It returns ErrInvalid if n <= 0, and an error wrapping rand's error
 	// if reading rand fails or rand produces no usable index after many
 	// attempts (it is not random). On any error nothing is reserved.
@@ -243,7 +254,10 @@ type Store interface {
 	// code is already recorded or appears twice in certs. It returns
 	// ErrInvalid if b.ID is empty, certs is empty, a certificate lacks a
 	// Number, HolderKey or TitleKey, or the batch ids or count disagree.
-	// On any error nothing is recorded.
+	// It returns an error matching ErrReservationExpired if a
+	// certificate's status-list entry was reserved by AllocateStatusSlots
+	// more than UnrecordedGrace before the commit (an entry the store never
+	// reserved is not checked). On any error nothing is recorded.
 	Issue(ctx context.Context, b Batch, certs []Certificate) error
 
 	// Certificate returns the certificate with the given number, or an
