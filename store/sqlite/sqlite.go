@@ -73,7 +73,8 @@ const BusyTimeout = 30 * time.Second
 // in a row with probability 2^-64.
 const maxSampleAttempts = 64
 
-// Store is a store.Store kept in an SQLite file. Create it with Open.
+// Store is a store.Store kept in an SQLite file. Make a new one with
+// Create; open an existing one with Open.
 type Store struct {
 	path     string
 	fi       os.FileInfo // the file as opened, to notice it replaced
@@ -92,7 +93,7 @@ var (
 	_ store.Checker = (*Store)(nil)
 )
 
-// An Option changes how Open sets up a Store.
+// An Option changes how Open or Create sets up a Store.
 type Option func(*Store) error
 
 // WithStatusListSize makes lists opened from now on have n entries instead
