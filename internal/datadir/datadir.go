@@ -23,6 +23,7 @@ package datadir
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -34,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -41,6 +43,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/sqlite"
 )
 
@@ -260,16 +263,49 @@ func Open(path string) (*Dir, error) {
 // StorePath is the path of the SQLite store.
 func (d *Dir) StorePath() string { return filepath.Join(d.Path, StoreFile) }
 
-// OpenStore opens the data directory's existing store, bound to the
-// configuration's issuer, with opts. Besides sqlite.Open's errors (the
-// store missing, damaged, or another issuer's: store.ErrMissing,
-// store.ErrCorrupt, store.ErrOtherIssuer), it never creates a store.
+// OpenStore opens the data directory's existing store with opts, and binds
+// it to the configuration's issuer. It never creates a store. It returns
+// sqlite.Open's errors, wrapped (the store missing, damaged: store.ErrMissing,
+// store.ErrCorrupt), and an error matching store.ErrOtherIssuer when the
+// store records another issuer or, for a store made before stores recorded
+// their issuer, its certificates name another.
 func (d *Dir) OpenStore(opts ...sqlite.Option) (*sqlite.Store, error) {
-	st, err := sqlite.Open(d.StorePath(), append(opts, sqlite.WithIssuer(d.Config.IssuerID))...)
+	st, err := sqlite.Open(d.StorePath(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("datadir: %w", err)
 	}
+	ctx := context.Background()
+	bound, err := st.Issuer(ctx)
+	if err == nil && bound == "" {
+		// A store made before stores recorded their issuer: its
+		// certificates say whose it is before it is bound to this one.
+		err = st.List(ctx, store.Filter{Limit: 1}, d.issuedHere)
+	}
+	if err == nil {
+		err = st.BindIssuer(ctx, d.Config.IssuerID)
+	}
+	if err != nil {
+		st.Close()
+		if !strings.HasPrefix(err.Error(), "datadir: ") {
+			err = fmt.Errorf("datadir: %w", err)
+		}
+		return nil, err
+	}
 	return st, nil
+}
+
+// issuedHere returns an error matching store.ErrOtherIssuer when c was
+// signed for another issuer than the configuration's.
+func (d *Dir) issuedHere(c *store.Certificate) error {
+	obj, err := cert.ParseCompact(c.JWS)
+	if err != nil {
+		return nil // an unreadable token says nothing about the store's issuer
+	}
+	cl, err := cert.DecodePayload(obj.UnsafePayloadWithoutVerification())
+	if err != nil || cl.Issuer == d.Config.IssuerID {
+		return nil
+	}
+	return fmt.Errorf("datadir: %s holds certificates of issuer %q, not %q: %w", d.StorePath(), cl.Issuer, d.Config.IssuerID, store.ErrOtherIssuer)
 }
 
 // PublicJWKS returns the public key set as written for verifiers.

@@ -184,8 +184,21 @@ func TestOpenIssuer(t *testing.T) {
 	// A store made before stores recorded their issuer takes the first
 	// one it is opened for, and then refuses others.
 	old := filled(t, t.TempDir())
+	if s, err = sqlite.Open(old); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.Issuer(t.Context()); id != "" || err != nil {
+		t.Fatalf("issuer of an unbound store: %q %v", id, err)
+	}
+	s.Close()
 	if s, err = sqlite.Open(old, sqlite.WithIssuer("gdhrss")); err != nil {
 		t.Fatal(err)
+	}
+	if id, err := s.Issuer(t.Context()); id != "gdhrss" || err != nil {
+		t.Fatalf("issuer after binding: %q %v", id, err)
+	}
+	if err := s.BindIssuer(t.Context(), "fjhrss"); !errors.Is(err, store.ErrOtherIssuer) {
+		t.Fatalf("BindIssuer to another: %v", err)
 	}
 	s.Close()
 	if _, err := sqlite.Open(old, sqlite.WithIssuer("fjhrss")); !errors.Is(err, store.ErrOtherIssuer) {

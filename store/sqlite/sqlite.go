@@ -365,6 +365,31 @@ func (s *Store) inspect(ctx context.Context) error {
 	return nil
 }
 
+// Issuer returns the issuer id the store is bound to, or "" for a store
+// made before stores recorded their issuer and not bound since.
+func (s *Store) Issuer(ctx context.Context) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'issuer_id'`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fail(ctx, s.damaged("reading the issuer", err))
+	}
+	return id, nil
+}
+
+// BindIssuer binds the store to issuer id, as WithIssuer does at Open: it
+// records id in a store that records no issuer yet (one made before stores
+// recorded theirs), and returns an error matching store.ErrOtherIssuer if
+// the store records another.
+func (s *Store) BindIssuer(ctx context.Context, id string) error {
+	if id == "" {
+		return fmt.Errorf("sqlite: empty issuer id: %w", store.ErrInvalid)
+	}
+	s.issuer = id
+	return s.bindIssuer(ctx)
+}
+
 // bindIssuer records the issuer WithIssuer names, or checks it against
 // the one recorded.
 func (s *Store) bindIssuer(ctx context.Context) error {
