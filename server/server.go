@@ -70,8 +70,12 @@
 //     check out; unknown, never valid, when the status cannot be known.
 //   - Status lists are re-signed after every change made through the admin
 //     API, when a change recorded by another process (titlecert revoke)
-//     appears in the store's archive (looked for every StatusPoll), and when
+//     appears in the store's archive (looked for every StatusPoll), when an
+//     entry reserved by a batch that never committed reaches the end of
+//     store.UnrecordedGrace (it is then published as unrecorded), and when
 //     older than half their TTL.
+//   - Ready fails when the store's file was removed or replaced under the
+//     running server (store.Checker), not only when it cannot be queried.
 //   - Every download and every admin action is written to the store's
 //     audit log before the response is sent; a download whose audit entry
 //     cannot be written is refused.
@@ -482,8 +486,16 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 }
 
-// Ready reports whether the store can be reached.
+// Ready reports whether the store can be reached and is still the one the
+// server opened: a store that implements store.Checker is asked (its file
+// removed or replaced while the server runs gives an error matching
+// store.ErrMissing); any store must answer a small query.
 func (s *Server) Ready(ctx context.Context) error {
+	if c, ok := s.store.(store.Checker); ok {
+		if err := c.Check(ctx); err != nil {
+			return fmt.Errorf("server: store not ready: %w", err)
+		}
+	}
 	if _, err := s.store.StatusLists(ctx); err != nil {
 		return fmt.Errorf("server: store not ready: %w", err)
 	}

@@ -22,6 +22,10 @@ type statusSnapshot struct {
 	set      *statuslist.Set
 	lists    map[int64]signedList
 	signedAt time.Time
+	// unrecordedDue is when an entry reserved but not recorded yet is
+	// next published as unrecorded (zero: none pending); the lists are
+	// signed again then.
+	unrecordedDue time.Time
 }
 
 type signedList struct {
@@ -53,7 +57,8 @@ func (c *statusCache) invalidate() { c.dirty.Store(true) }
 
 // fresh reports whether snap can be used at now without looking further.
 func (c *statusCache) fresh(snap *statusSnapshot, now time.Time) bool {
-	return snap != nil && !c.dirty.Load() && now.Sub(snap.signedAt) < c.s.cfg.StatusTTL/2 && now.Sub(snap.signedAt) >= -time.Minute
+	return snap != nil && !c.dirty.Load() && now.Sub(snap.signedAt) < c.s.cfg.StatusTTL/2 && now.Sub(snap.signedAt) >= -time.Minute &&
+		(snap.unrecordedDue.IsZero() || now.Before(snap.unrecordedDue))
 }
 
 // get returns the current snapshot, signing a new one when needed. It
@@ -121,6 +126,11 @@ func (c *statusCache) sign(ctx context.Context, now time.Time) (*statusSnapshot,
 		return nil, err
 	}
 	snap := &statusSnapshot{set: statuslist.NewBoundSet(c.s.cfg.Trust, c.s.issuers, now), lists: make(map[int64]signedList, len(lists)), signedAt: now}
+	if snap.unrecordedDue, err = publish.UnrecordedDue(ctx, c.s.store, now); err != nil {
+		// The lists are good; only their next change by themselves is
+		// unknown: they are signed again at TTL/2 as always.
+		c.s.log.WarnContext(ctx, "status: looking for reserved entries", "err", err.Error())
+	}
 	for _, l := range lists {
 		if err := snap.set.Add(l.Token); err != nil {
 			c.dirty.Store(true)

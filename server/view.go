@@ -132,6 +132,7 @@ var statusWords = map[string]words{
 	store.ReasonError:           {"误发", "issued in error"},
 	store.ReasonOther:           {"其他原因", "other reasons"},
 	store.ReasonInvestigation:   {"正在调查", "under investigation"},
+	store.ReasonUnrecorded:      {"签发机构从未登记此证书", "this certificate was never recorded by the issuer"},
 	"unspecified":               {"未说明", "not stated"},
 }
 
@@ -192,6 +193,12 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 		v.Reason = statusReason(string(res.Reason))
 		if res.RevokedAt != nil {
 			v.Since = showDate(*res.RevokedAt)
+		}
+		if res.Reason == store.ReasonUnrecorded {
+			// Signed, but its issuance never completed (a crash before
+			// the store's commit): it was never in force.
+			v.Summary = words{"签发机构从未登记此证书，它不是有效的职称证书。", "This certificate was never recorded by the issuer: it is not a valid title certificate."}
+			v.Since = ""
 		}
 	case verify.Suspended:
 		v.Head = words{"已暂停", "SUSPENDED"}

@@ -34,7 +34,9 @@ type BatchTx interface {
 	Add(ctx context.Context, certs []Certificate) error
 	// Commit records the batch and everything added. It returns
 	// ErrInvalid, and records nothing, if no certificate was added or
-	// their number is not the batch's non-zero Count. On any error
+	// their number is not the batch's non-zero Count, and an error
+	// matching ErrReservationExpired if an entry was reserved more than
+	// UnrecordedGrace before the commit (see Store.Issue). On any error
 	// nothing is recorded.
 	Commit() error
 	// Rollback abandons the batch: nothing of it is recorded. After

@@ -15,6 +15,13 @@
 //     status-list entry handed out is never handed out again, by this store or
 //     by any other process using the same data, even if the caller crashes
 //     before using it. Gaps are normal; reuse never happens.
+//   - An entry reserved and never recorded (the caller crashed) is listed
+//     by UnrecordedSlots, and once UnrecordedGrace has passed no
+//     certificate is ever recorded in it: status lists publish it as
+//     invalid (ReasonUnrecorded) so the certificate signed for it fails.
+//   - A store's data is never replaced by a new, empty store: opening
+//     data that is missing, damaged or another issuer's fails with
+//     ErrMissing, ErrCorrupt or ErrOtherIssuer.
 //   - Issue is all or nothing: a batch and its certificates are recorded
 //     together or not at all.
 //   - Certificate numbers, batch ids, (holder, title) pairs, status-list
@@ -30,7 +37,11 @@
 // # Errors
 //
 // ErrNotFound, ErrExists and ErrInvalid are sentinels for errors.Is; errors
-// returned by the methods wrap them and say more. Issue reports a conflict as
+// returned by the methods wrap them and say more. Opening a backend's
+// existing data reports ErrMissing, ErrCorrupt or ErrOtherIssuer when the
+// data is not there, not sound or not this issuer's: a backend never
+// replaces such data with a new, empty store, because an empty store hands
+// out certificate numbers and status-list entries again. Issue reports a conflict as
 // a *ConflictError, which matches ErrExists. Any other error means the store
 // could not do what was asked (I/O, a closed store, a cancelled context); it
 // says nothing about the certificate.
@@ -77,6 +88,22 @@ var (
 	// ErrInvalid means the arguments are unusable (for example n <= 0, or
 	// a certificate without a number). Nothing was written.
 	ErrInvalid = errors.New("store: invalid argument")
+
+	// ErrMissing means the store's data is not there (its file was
+	// deleted or moved). It is never created anew when opened: restore it
+	// from a backup.
+	ErrMissing = errors.New("store: the store is missing")
+	// ErrCorrupt means the store's data is there but is not a sound
+	// titlecert store: empty, truncated, not a database, failing the
+	// backend's integrity check, or lacking the titlecert schema.
+	ErrCorrupt = errors.New("store: the store is damaged")
+	// ErrOtherIssuer means the store records certificates of another
+	// issuer than the one it was opened for.
+	ErrOtherIssuer = errors.New("store: the store belongs to another issuer")
+	// ErrReservationExpired means a certificate's status-list entry was
+	// reserved more than UnrecordedGrace ago: status lists may already
+	// publish it as unrecorded (invalid), so it is never recorded.
+	ErrReservationExpired = errors.New("store: status-list entry reserved too long ago")
 )
 
 // What a ConflictError is about.
@@ -203,6 +230,10 @@ type Store interface {
 	// the order they were chosen; given the same store contents and the
 	// same bytes from rand, the choice is the same.
 	//
+	// The store records when each entry was reserved (its own clock, to
+	// the second): an entry no certificate is recorded in within
+	// UnrecordedGrace is published as unrecorded (UnrecordedSlots).
+	//
 	// It returns ErrInvalid if n <= 0, and an error wrapping rand's error
 	// if reading rand fails or rand produces no usable index after many
 	// attempts (it is not random). On any error nothing is reserved.
@@ -223,7 +254,10 @@ type Store interface {
 	// code is already recorded or appears twice in certs. It returns
 	// ErrInvalid if b.ID is empty, certs is empty, a certificate lacks a
 	// Number, HolderKey or TitleKey, or the batch ids or count disagree.
-	// On any error nothing is recorded.
+	// It returns an error matching ErrReservationExpired if a
+	// certificate's status-list entry was reserved by AllocateStatusSlots
+	// more than UnrecordedGrace before the commit (an entry the store never
+	// reserved is not checked). On any error nothing is recorded.
 	Issue(ctx context.Context, b Batch, certs []Certificate) error
 
 	// Certificate returns the certificate with the given number, or an
@@ -271,6 +305,11 @@ const (
 	ReasonOther           = "other"
 	ReasonInvestigation   = "investigation"
 	ReasonCleared         = "cleared"
+	// ReasonUnrecorded is published, never chosen: the status-list entry
+	// was reserved for a certificate that the issuer never recorded (a
+	// batch that crashed before its commit), more than UnrecordedGrace
+	// ago. The certificate signed for it is invalid.
+	ReasonUnrecorded = "unrecorded"
 )
 
 // RevocationReasons are the reason codes a revocation may carry.
@@ -368,6 +407,28 @@ type StatusEntry struct {
 	At     time.Time
 }
 
+// UnrecordedGrace is how long a status-list entry reserved by
+// AllocateStatusSlots may stay without a recorded certificate before status
+// lists publish it as invalid with ReasonUnrecorded: after a crash between
+// the reservation and the commit, the certificates signed for those entries
+// (left in a staging folder) must fail everywhere.
+//
+// It must be longer than any batch takes from reserving to committing: the
+// largest candidates file (1,000,000 rows) at the slowest measured rate (33
+// certificates per second with the opt-in ID hash, docs/BENCHMARKS.md) takes
+// about 8.4 hours; 24 hours leaves room for a machine three times slower. A
+// store refuses to record a certificate whose entry is older than this
+// (ErrReservationExpired), so an entry published as unrecorded never
+// becomes a recorded certificate.
+const UnrecordedGrace = 24 * time.Hour
+
+// UnrecordedSlot is a status-list entry reserved but not held by any
+// recorded certificate.
+type UnrecordedSlot struct {
+	Index      int64
+	ReservedAt time.Time // UTC, to the second
+}
+
 // Revoker is the part of a store that changes certificates' status and
 // keeps the integrity archive. Every Store implements it.
 type Revoker interface {
@@ -387,6 +448,21 @@ type Revoker interface {
 	// StatusEntries calls fn for every entry of list that is not valid, by
 	// index.
 	StatusEntries(ctx context.Context, list int64, fn func(StatusEntry) error) error
+	// UnrecordedSlots calls fn, by index, for every entry of list that
+	// AllocateStatusSlots reserved strictly before reservedBefore and that
+	// no recorded certificate holds: the entries of batches that never
+	// committed. Status lists publish them, once reservedBefore is now
+	// minus UnrecordedGrace, as invalid with ReasonUnrecorded.
+	UnrecordedSlots(ctx context.Context, list int64, reservedBefore time.Time, fn func(UnrecordedSlot) error) error
+}
+
+// Checker is implemented by stores that can check, cheaply, that the data
+// they were opened on is still there and readable (the file was not
+// removed or replaced behind them). The verification server's readiness
+// uses it. Check returns an error matching ErrMissing or ErrCorrupt when
+// the data is gone or replaced, another error when it cannot be read.
+type Checker interface {
+	Check(ctx context.Context) error
 }
 
 // Channels of an online verification, as recorded in a holder's log.

@@ -18,7 +18,6 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -101,7 +100,7 @@ func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := sqlite.Open(d.StorePath())
+	st, err := d.OpenStore()
 	if err != nil {
 		return err
 	}

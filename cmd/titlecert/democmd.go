@@ -16,7 +16,6 @@ import (
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/server/publish"
-	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
@@ -65,11 +64,6 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			st, err := sqlite.Open(d.StorePath())
-			if err != nil {
-				return err
-			}
-			st.Close()
 			fmt.Fprintf(out, "1. data directory   %s (issuer %s, key %s)\n", data, d.Config.IssuerID, d.Config.ActiveKID)
 
 			csvPath := filepath.Join(dir, "candidates.csv")
@@ -108,7 +102,7 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			st, err = sqlite.Open(d.StorePath())
+			st, err := d.OpenStore()
 			if err != nil {
 				return err
 			}

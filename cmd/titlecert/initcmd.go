@@ -11,7 +11,6 @@ import (
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 type initOptions struct {
@@ -48,12 +47,6 @@ func newInitCmd() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			st, err := sqlite.Open(d.StorePath())
-			if err != nil {
-				os.RemoveAll(o.data)
-				return err
-			}
-			st.Close()
 			idHash := "none: the verification server confirms full ID numbers; offline, only the visible characters"
 			if d.Config.IDHashCost != 0 {
 				idHash = fmt.Sprintf("scrypt 2^%d in every certificate: full ID numbers can be confirmed offline", d.Config.IDHashCost)

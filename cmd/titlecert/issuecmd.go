@@ -18,7 +18,6 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
-	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 type issueOptions struct {
@@ -90,7 +89,7 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(d.StorePath())
+	st, err := d.OpenStore()
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,14 @@ func newKeysExportCmd() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
+			// The keys do not need the store, but a data directory whose
+			// store is missing or damaged is not to be used until it is
+			// restored: say so here too.
+			st, err := d.OpenStore()
+			if err != nil {
+				return err
+			}
+			st.Close()
 			jwks, err := publicJWKS(d)
 			if err != nil {
 				return err

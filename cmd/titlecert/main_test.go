@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,6 +38,20 @@ func TestScripts(t *testing.T) {
 				data, err := os.ReadFile(m[0])
 				ts.Check(err)
 				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+			},
+			// cutfile FILE N cuts FILE to N bytes, or by -N bytes (a truncated copy).
+			"cutfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: cutfile FILE N")
+				}
+				n, err := strconv.ParseInt(args[1], 10, 64)
+				ts.Check(err)
+				if n < 0 {
+					fi, err := os.Stat(ts.MkAbs(args[0]))
+					ts.Check(err)
+					n += fi.Size()
+				}
+				ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
 			},
 			// gbk SRC DST re-encodes a UTF-8 file as GBK, as Chinese Excel saves CSV.
 			"gbk": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -52,6 +52,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return se.code
 	}
 	fmt.Fprintln(stderr, "titlecert:", err)
+	if advice := storeAdvice(err); advice != "" {
+		fmt.Fprintln(stderr, advice)
+		return exitUsage
+	}
 	var ue usageError
 	if errors.As(err, &ue) || isFlagError(err) {
 		return exitUsage

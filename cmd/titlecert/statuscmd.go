@@ -36,7 +36,9 @@ func newStatusExportCmd() *cobra.Command {
 0 valid, 1 revoked, 2 suspended) with the issuer key. --out writes them all into
 one file, one token per line, for "titlecert verify --status FILE"; --dir writes
 one file per list at the path of its URI (DIR/s/1, DIR/s/2, ...), for a web
-server or CDN. Verifiers treat a list as unusable after its expiry (--validity),
+server or CDN. Entries reserved more than 24 hours ago by a batch that never
+completed (a crash before the store recorded it) are published as revoked
+with reason "unrecorded", so the files that batch left behind do not verify. Verifiers treat a list as unusable after its expiry (--validity),
 so export again well before then, and after every revocation.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -86,8 +88,12 @@ so export again well before then, and after every revocation.`,
 					}
 				}
 			}
-			fmt.Fprintf(out, "signed %d status list(s): %d revoked, %d suspended; valid until %s\n",
-				len(toks), stats[store.StatusRevoked], stats[store.StatusSuspended], now().Add(o.validity).In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+			unrecorded := ""
+			if n := stats[store.ReasonUnrecorded]; n > 0 {
+				unrecorded = fmt.Sprintf(", %d unrecorded (reserved by a batch that never completed)", n)
+			}
+			fmt.Fprintf(out, "signed %d status list(s): %d revoked, %d suspended%s; valid until %s\n",
+				len(toks), stats[store.StatusRevoked], stats[store.StatusSuspended], unrecorded, now().Add(o.validity).In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
 			return nil
 		},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
@@ -282,6 +283,11 @@ func printResult(w io.Writer, r verify.Result) {
 	case verify.Revoked, verify.Suspended:
 		zh := map[verify.Verdict]string{verify.Revoked: "已撤销", verify.Suspended: "已暂停"}[r.Status]
 		fmt.Fprintf(w, "%s %s: %s", strings.ToUpper(string(r.Status)), zh, r.Reason)
+		if r.Reason == store.ReasonUnrecorded {
+			// Its issuance never completed: there is no date it was revoked.
+			fmt.Fprintf(w, " — this certificate was never recorded by the issuer (签发机构从未登记此证书)")
+			break
+		}
 		for _, t := range []*time.Time{r.RevokedAt, r.SuspendedAt} {
 			if t != nil {
 				fmt.Fprintf(w, ", since %s", t.In(chinaTime).Format("2006-01-02"))

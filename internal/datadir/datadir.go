@@ -9,6 +9,13 @@
 //	DIR/holder.key.jwe       sealed HMAC key that makes holder keys, mode 0600
 //	DIR/titlecert.db         the SQLite store, mode 0600
 //
+// Init is the only place a store is created. A data directory whose store
+// is missing or damaged is refused by Open and OpenStore with errors
+// matching store.ErrMissing, store.ErrCorrupt or store.ErrOtherIssuer: an
+// empty store in its place would hand out certificate numbers and
+// status-list entries already issued. The fix is to restore the store from
+// a backup.
+//
 // Keys live in a folder of their own, one file per kid, so that rotation
 // adds a file and changes config.json's active kid without rewriting the
 // others.
@@ -16,6 +23,7 @@ package datadir
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -27,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -34,6 +43,8 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/sqlite"
 )
 
 // File names inside a data directory.
@@ -108,8 +119,10 @@ var ErrNotDataDir = errors.New("datadir: not a titlecert data directory (run tit
 
 // Init creates a data directory at path, which must not exist or be empty:
 // a new signing key for cfg.Algorithm, a holder key, both sealed under
-// passphrase, the public key set and the directory (dirJSON, or the
-// built-in one when nil). On failure nothing is left behind.
+// passphrase, the public key set, the directory (dirJSON, or the built-in
+// one when nil) and a new, empty store bound to cfg.IssuerID. config.json
+// is written last, so a directory that has one has everything else. On
+// failure nothing is left behind.
 func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Reader) (d *Dir, err error) {
 	if rnd == nil {
 		rnd = rand.Reader
@@ -170,7 +183,7 @@ func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Rea
 			if created {
 				os.RemoveAll(path)
 			} else {
-				for _, f := range []string{ConfigFile, DirectoryFile, KeysDir, HolderKeyFile} {
+				for _, f := range []string{ConfigFile, DirectoryFile, KeysDir, HolderKeyFile, StoreFile, StoreFile + "-wal", StoreFile + "-shm"} {
 					os.RemoveAll(filepath.Join(path, f))
 				}
 			}
@@ -191,6 +204,15 @@ func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Rea
 		{ConfigFile, append(cfgJSON, '\n'), 0o644},
 	}
 	for _, f := range files {
+		if f.name == ConfigFile {
+			st, err := sqlite.Create(filepath.Join(path, StoreFile), sqlite.WithIssuer(cfg.IssuerID))
+			if err != nil {
+				return nil, fmt.Errorf("datadir: creating the store: %w", err)
+			}
+			if err := st.Close(); err != nil {
+				return nil, fmt.Errorf("datadir: creating the store: %w", err)
+			}
+		}
 		if err := WriteFileAtomic(filepath.Join(path, f.name), f.data, f.mode); err != nil {
 			return nil, err
 		}
@@ -198,7 +220,10 @@ func Init(path string, cfg Config, passphrase []byte, dirJSON []byte, rnd io.Rea
 	return Open(path)
 }
 
-// Open reads a data directory's configuration, directory and public keys.
+// Open reads a data directory's configuration, directory and public keys,
+// and makes the cheap checks of its store file (sqlite.CheckFile): a
+// missing store gives an error matching store.ErrMissing, an empty or
+// non-SQLite one store.ErrCorrupt. OpenStore checks the store fully.
 func Open(path string) (*Dir, error) {
 	raw, err := os.ReadFile(filepath.Join(path, ConfigFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -229,11 +254,59 @@ func Open(path string) (*Dir, error) {
 	if d.PublicSet, err = keys.ParseTrust(jwks); err != nil {
 		return nil, err
 	}
+	if err := sqlite.CheckFile(d.StorePath()); err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
 	return d, nil
 }
 
 // StorePath is the path of the SQLite store.
 func (d *Dir) StorePath() string { return filepath.Join(d.Path, StoreFile) }
+
+// OpenStore opens the data directory's existing store with opts, and binds
+// it to the configuration's issuer. It never creates a store. It returns
+// sqlite.Open's errors, wrapped (the store missing, damaged: store.ErrMissing,
+// store.ErrCorrupt), and an error matching store.ErrOtherIssuer when the
+// store records another issuer or, for a store made before stores recorded
+// their issuer, its certificates name another.
+func (d *Dir) OpenStore(opts ...sqlite.Option) (*sqlite.Store, error) {
+	st, err := sqlite.Open(d.StorePath(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	ctx := context.Background()
+	bound, err := st.Issuer(ctx)
+	if err == nil && bound == "" {
+		// A store made before stores recorded their issuer: its
+		// certificates say whose it is before it is bound to this one.
+		err = st.List(ctx, store.Filter{Limit: 1}, d.issuedHere)
+	}
+	if err == nil {
+		err = st.BindIssuer(ctx, d.Config.IssuerID)
+	}
+	if err != nil {
+		st.Close()
+		if !strings.HasPrefix(err.Error(), "datadir: ") {
+			err = fmt.Errorf("datadir: %w", err)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// issuedHere returns an error matching store.ErrOtherIssuer when c was
+// signed for another issuer than the configuration's.
+func (d *Dir) issuedHere(c *store.Certificate) error {
+	obj, err := cert.ParseCompact(c.JWS)
+	if err != nil {
+		return nil // an unreadable token says nothing about the store's issuer
+	}
+	cl, err := cert.DecodePayload(obj.UnsafePayloadWithoutVerification())
+	if err != nil || cl.Issuer == d.Config.IssuerID {
+		return nil
+	}
+	return fmt.Errorf("datadir: %s holds certificates of issuer %q, not %q: %w", d.StorePath(), cl.Issuer, d.Config.IssuerID, store.ErrOtherIssuer)
+}
 
 // PublicJWKS returns the public key set as written for verifiers.
 func (d *Dir) PublicJWKS() ([]byte, error) {

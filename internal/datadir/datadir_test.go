@@ -9,6 +9,7 @@ import (
 
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/store"
 )
 
 var cfg = datadir.Config{IssuerID: "fjhrss", IssuerName: "福建省人力资源和社会保障厅", BaseURL: "https://verify.example", IDHashCost: 10}
@@ -85,4 +86,57 @@ func TestOpenNotDataDir(t *testing.T) {
 	if _, err := datadir.Open(t.TempDir()); !errors.Is(err, datadir.ErrNotDataDir) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// TestStoreNeverReplaced checks that Init makes the store and that Open and
+// OpenStore refuse a data directory whose store is missing, damaged or
+// another issuer's, without making a new one.
+func TestStoreNeverReplaced(t *testing.T) {
+	root := t.TempDir()
+	pass := []byte("correct horse battery")
+	dir := filepath.Join(root, "data")
+	d, err := datadir.Init(dir, cfg, pass, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := d.OpenStore()
+	if err != nil {
+		t.Fatalf("the store Init made: %v", err)
+	}
+	st.Close()
+	backup, err := os.ReadFile(d.StorePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := cfg
+	other.IssuerID = "gdhrss"
+	od, err := datadir.Init(filepath.Join(root, "other"), other, pass, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, _ := os.ReadFile(od.StorePath())
+
+	os.Remove(d.StorePath())
+	if _, err := datadir.Open(dir); !errors.Is(err, store.ErrMissing) || !strings.Contains(err.Error(), d.StorePath()) {
+		t.Fatalf("missing store: %v", err)
+	}
+	if _, err := d.OpenStore(); !errors.Is(err, store.ErrMissing) {
+		t.Fatalf("OpenStore of a missing store: %v", err)
+	}
+	if _, err := os.Stat(d.StorePath()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a store was made: %v", err)
+	}
+	os.WriteFile(d.StorePath(), nil, 0o600)
+	if _, err := datadir.Open(dir); !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("empty store: %v", err)
+	}
+	os.WriteFile(d.StorePath(), foreign, 0o600)
+	if _, err := d.OpenStore(); !errors.Is(err, store.ErrOtherIssuer) {
+		t.Fatalf("another issuer's store: %v", err)
+	}
+	os.WriteFile(d.StorePath(), backup, 0o600)
+	if st, err = d.OpenStore(); err != nil {
+		t.Fatalf("restored: %v", err)
+	}
+	st.Close()
 }

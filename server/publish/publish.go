@@ -31,7 +31,9 @@ type List struct {
 	TTL      time.Duration
 }
 
-// Stats counts the entries that are not valid, by store status.
+// Stats counts the entries that are not valid: by store status
+// (store.StatusRevoked, store.StatusSuspended), and the unrecorded entries
+// under store.ReasonUnrecorded.
 type Stats map[string]int
 
 // Options say who signs and for how long.
@@ -45,6 +47,11 @@ type Options struct {
 }
 
 // StatusLists builds and signs every status list the store has opened.
+// Besides the revoked and suspended certificates, each list marks as
+// invalid (1, reason store.ReasonUnrecorded, "at" the reservation time) the
+// entries reserved more than store.UnrecordedGrace before o.Now that no
+// recorded certificate holds: those of batches that crashed before their
+// commit, whose signed files must not verify.
 func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stats, error) {
 	signer, err := cert.NewJWTSigner(o.Key, statuslist.MediaType)
 	if err != nil {
@@ -75,6 +82,16 @@ func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stat
 		if err != nil {
 			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
 		}
+		// Entries reserved for a batch that never committed: the
+		// certificates signed for them (left by a crash) are invalid.
+		err = st.UnrecordedSlots(ctx, info.ID, o.Now.Add(-store.UnrecordedGrace), func(e store.UnrecordedSlot) error {
+			stats[store.ReasonUnrecorded]++
+			details = append(details, statuslist.Detail{Index: e.Index, Reason: store.ReasonUnrecorded, At: e.ReservedAt.Unix()})
+			return l.Set(int(e.Index), statuslist.Revoked)
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
+		}
 		uri := o.URI(info.ID)
 		claims, err := statuslist.Build(l, o.IssuerID, uri, o.Now, o.Validity, o.TTL, details)
 		if err != nil {
@@ -88,4 +105,31 @@ func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stat
 			Expires: time.Unix(claims.Expiry, 0).UTC(), TTL: o.TTL})
 	}
 	return out, stats, nil
+}
+
+// UnrecordedDue returns when the status lists next change by themselves:
+// the earliest time at which an entry reserved before now, and not yet
+// recorded, is published as unrecorded (its reservation time plus
+// store.UnrecordedGrace, plus a second, as StatusLists compares in whole
+// seconds). It returns the zero time when no such entry is pending. A
+// server that keeps signed lists signs again then.
+func UnrecordedDue(ctx context.Context, st store.Revoker, now time.Time) (time.Time, error) {
+	infos, err := st.StatusLists(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var due time.Time
+	for _, info := range infos {
+		err := st.UnrecordedSlots(ctx, info.ID, now.Add(time.Second), func(e store.UnrecordedSlot) error {
+			at := e.ReservedAt.Add(store.UnrecordedGrace + time.Second)
+			if at.After(now) && (due.IsZero() || at.Before(due)) {
+				due = at
+			}
+			return nil
+		})
+		if err != nil {
+			return time.Time{}, fmt.Errorf("publish: list %d: %w", info.ID, err)
+		}
+	}
+	return due, nil
 }

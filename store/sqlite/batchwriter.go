@@ -141,6 +141,9 @@ func (t *batchTx) Commit() error {
 	}
 	t.ins.Close()
 	t.ins = nil
+	if err := t.s.checkReservations(t.ctx, t.tx, t.b.ID); err != nil {
+		return fail(t.ctx, err)
+	}
 	if err := t.tx.Commit(); err != nil {
 		return fail(t.ctx, fmt.Errorf("sqlite: commit: %w", err))
 	}

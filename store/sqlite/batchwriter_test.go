@@ -17,7 +17,7 @@ func TestBatchWriter(t *testing.T) { storetest.RunBatchWriter(t, openSQLite) }
 // TestBatchHoldsWriteLock: while a batch is open, other writes wait (so
 // nothing can slip between the batch's records), and reads do not.
 func TestBatchHoldsWriteLock(t *testing.T) {
-	s, err := sqlite.Open(filepath.Join(t.TempDir(), "titlecert.db"))
+	s, err := sqlite.Create(filepath.Join(t.TempDir(), "titlecert.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

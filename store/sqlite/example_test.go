@@ -20,7 +20,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	s, err := sqlite.Open(filepath.Join(dir, "titlecert.db"))
+	s, err := sqlite.Create(filepath.Join(dir, "titlecert.db"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -215,3 +215,30 @@ func (s *Store) StatusEntries(ctx context.Context, list int64, fn func(store.Sta
 	}
 	return nil
 }
+
+// UnrecordedSlots implements store.Revoker.
+func (s *Store) UnrecordedSlots(ctx context.Context, list int64, reservedBefore time.Time, fn func(store.UnrecordedSlot) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT s.idx, s.reserved_at FROM status_slots s
+		WHERE s.list = ? AND s.reserved_at < ?
+		AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.status_list = s.list AND c.status_index = s.idx)
+		ORDER BY s.idx`, list, reservedBefore.Unix())
+	if err != nil {
+		return fail(ctx, fmt.Errorf("sqlite: unrecorded entries: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.UnrecordedSlot
+		var at int64
+		if err := rows.Scan(&e.Index, &at); err != nil {
+			return fail(ctx, fmt.Errorf("sqlite: unrecorded entries: %w", err))
+		}
+		e.ReservedAt = time.Unix(at, 0).UTC()
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fail(ctx, fmt.Errorf("sqlite: unrecorded entries: %w", err))
+	}
+	return nil
+}

@@ -15,7 +15,7 @@ import (
 // whatever program writes to the file.
 func TestArchiveAppendOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.db")
-	s, err := sqlite.Open(path)
+	s, err := sqlite.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,13 +15,24 @@
 //     so two issuers never receive the same sequence number or status-list
 //     entry; a writer waits up to BusyTimeout for another to finish. Reads
 //     do not block writes, nor writes reads.
-//   - Schema: Open creates the schema, or brings an older one up to date,
-//     in one transaction; it refuses a file whose schema is newer than this
-//     code.
+//   - Schema: Create makes a new file with the schema; Open brings an older
+//     schema up to date, in one transaction, and refuses a file whose schema
+//     is newer than this code.
+//   - Never replaced: Open never creates a store. A missing, empty,
+//     truncated or damaged file, a database that is not a titlecert store
+//     and (with WithIssuer) another issuer's store are refused with errors
+//     matching store.ErrMissing, store.ErrCorrupt or store.ErrOtherIssuer:
+//     a new, empty store in their place would hand out certificate numbers
+//     and status-list entries a second time. Check tells a running server
+//     that its file was removed or replaced.
+//   - Unrecorded entries: each status-list entry records when it was
+//     reserved; UnrecordedSlots finds those no certificate was recorded
+//     for, and a batch holding an entry older than store.UnrecordedGrace is
+//     refused at its commit (store.ErrReservationExpired).
 //
 // # Security notes
 //
-// The file holds holder names and signed certificates. Open creates it with
+// The file holds holder names and signed certificates. Create makes it with
 // mode 0600 (SQLite gives its -wal and -shm files the same mode); it leaves
 // the mode of an existing file alone. Keep it in a directory only the issuer
 // can read, and back it up: losing it loses the record of what was issued.
@@ -35,10 +46,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -59,8 +73,13 @@ const BusyTimeout = 30 * time.Second
 // in a row with probability 2^-64.
 const maxSampleAttempts = 64
 
-// Store is a store.Store kept in an SQLite file. Create it with Open.
+// Store is a store.Store kept in an SQLite file. Make a new one with
+// Create; open an existing one with Open.
 type Store struct {
+	path     string
+	fi       os.FileInfo // the file as opened, to notice it replaced
+	now      func() time.Time
+	issuer   string // WithIssuer's, or ""
 	db       *sql.DB
 	write    chan struct{} // holds one token while this process writes
 	listSize int64
@@ -69,9 +88,12 @@ type Store struct {
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Checker = (*Store)(nil)
+)
 
-// An Option changes how Open sets up a Store.
+// An Option changes how Open or Create sets up a Store.
 type Option func(*Store) error
 
 // WithStatusListSize makes lists opened from now on have n entries instead
@@ -87,43 +109,339 @@ func WithStatusListSize(n int64) Option {
 	}
 }
 
-// Open opens the store in the file at path, creating the file (mode 0600)
-// and the schema if they are missing. path is a file name, not a URI: it
-// must not be empty, ":memory:", start with "file:" or contain '?'.
+// WithClock makes the store read the time from now instead of time.Now: the
+// time a status-list entry is reserved, and the time compared with it when a
+// certificate is recorded (store.UnrecordedGrace). It is meant for tests.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) error {
+		if now == nil {
+			return fmt.Errorf("sqlite: nil clock: %w", store.ErrInvalid)
+		}
+		s.now = now
+		return nil
+	}
+}
+
+// WithIssuer binds the store to an issuer id (the issuer's config.json).
+// Create records it; Open refuses, with an error matching
+// store.ErrOtherIssuer, a store that records another issuer, and records it
+// in a store made before stores recorded their issuer.
+func WithIssuer(id string) Option {
+	return func(s *Store) error {
+		if id == "" {
+			return fmt.Errorf("sqlite: empty issuer id: %w", store.ErrInvalid)
+		}
+		s.issuer = id
+		return nil
+	}
+}
+
+// Create makes a new, empty store in the file at path, which must not
+// exist, with mode 0600. It is the only way a store comes into being: Open
+// never creates one. It returns an error matching store.ErrExists if the
+// file, or a write-ahead log (path + "-wal") of an earlier store, is there.
+// path is a file name, not a URI (see Open).
+func Create(path string, opts ...Option) (*Store, error) {
+	s, err := newStore(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(path + "-wal"); err == nil {
+		return nil, fmt.Errorf("sqlite: %s-wal is there: it is the write-ahead log of an earlier store, whose database file is missing; restore that database from a backup instead of creating a new store: %w", path, store.ErrExists)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sqlite: %s already exists: %w", path, store.ErrExists)
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := s.open(true); err != nil {
+		os.Remove(path)
+		os.Remove(path + "-wal")
+		os.Remove(path + "-shm")
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open opens the existing store in the file at path and brings an older
+// schema up to date (in one transaction). path is a file name, not a URI: it
+// must not be empty, ":memory:", start with "file:" or contain '?'
+// (store.ErrInvalid).
+//
+// Open never creates a store: an empty store would hand out certificate
+// numbers and status-list entries again. It returns an error naming path
+// and matching store.ErrMissing if the file does not exist (also when its
+// write-ahead log is left without it), store.ErrCorrupt if it is empty, not
+// an SQLite database, truncated, fails SQLite's quick_check, or lacks the
+// titlecert schema or one of its tables, and store.ErrOtherIssuer (with
+// WithIssuer) if it records another issuer. It reads the whole file once
+// (quick_check): 0.35 s for a 211 MB store of 50,000 certificates on two
+// cores with the file cached (BenchmarkOpen), about 1.7 s per GB.
 func Open(path string, opts ...Option) (*Store, error) {
+	s, err := newStore(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckFile(path); err != nil {
+		return nil, err
+	}
+	if err := s.open(false); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(path string, opts []Option) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: unusable file name %q: %w", path, store.ErrInvalid)
 	}
-	s := &Store{write: make(chan struct{}, 1), listSize: store.StatusListSize}
+	s := &Store{path: path, write: make(chan struct{}, 1), listSize: store.StatusListSize, now: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	return s, nil
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// CheckFile makes the cheap checks Open makes before SQLite reads the file
+// at path (SQLite would turn a missing or empty file into a new database):
+// an error matching store.ErrMissing if it does not exist (its write-ahead
+// log left alone is named), store.ErrCorrupt if it is not a regular file, is
+// empty, does not start with the SQLite header or is shorter than its header
+// says. It reads the first 100 bytes; it does not check the contents.
+func CheckFile(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, werr := os.Lstat(path + "-wal"); werr == nil {
+			return fmt.Errorf("sqlite: %s is missing, but its write-ahead log %s-wal is there: the database file was deleted or moved: %w", path, filepath.Base(path), store.ErrMissing)
+		}
+		return fmt.Errorf("sqlite: %s does not exist: %w", path, store.ErrMissing)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("sqlite: %s is not a regular file: %w", path, store.ErrCorrupt)
+	}
+	if fi.Size() == 0 {
+		wal := ""
+		if _, err := os.Lstat(path + "-wal"); err == nil {
+			wal = fmt.Sprintf(", and a write-ahead log %s-wal is there", filepath.Base(path))
+		}
+		return fmt.Errorf("sqlite: %s is empty (0 bytes)%s: %w", path, wal, store.ErrCorrupt)
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+	defer f.Close()
+	var h [100]byte
+	if n, _ := io.ReadFull(f, h[:]); n < len(h) || string(h[:16]) != sqliteHeader {
+		return fmt.Errorf("sqlite: %s is not an SQLite database: %w", path, store.ErrCorrupt)
 	}
-	dsn := path + "?" + strings.Join([]string{
+	// The header's page count is valid when its "version-valid-for"
+	// equals the change counter; pages checkpointed from the WAL are in
+	// the file, so a file shorter than that was cut off.
+	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(h[28:32]))
+	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 && fi.Size() < pages*pageSize {
+		return fmt.Errorf("sqlite: %s is truncated: %d bytes, its header says %d: %w", path, fi.Size(), pages*pageSize, store.ErrCorrupt)
+	}
+	return nil
+}
+
+// open connects to the file CheckFile (or Create) vetted, checks its
+// integrity and schema, and migrates it. A new store gets the schema.
+func (s *Store) open(create bool) error {
+	dsn := s.path + "?" + strings.Join([]string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds()),
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)",
 		"_pragma=foreign_keys(1)",
 		"_txlock=immediate",
 	}, "&")
+	var err error
 	s.db, err = sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	s.db.SetMaxIdleConns(4)
-	if err := s.migrate(context.Background()); err != nil {
+	if err := s.setUp(context.Background(), create); err != nil {
 		s.db.Close()
-		return nil, err
+		return err
 	}
-	return s, nil
+	if s.fi, err = os.Stat(s.path); err != nil {
+		s.db.Close()
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
+}
+
+// damaged wraps a driver error, matching store.ErrCorrupt when SQLite found
+// the file damaged or not a database.
+func (s *Store) damaged(what string, err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("sqlite: %s: %s: %w (%v)", s.path, what, store.ErrCorrupt, err)
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %s: %w", s.path, what, err)
+}
+
+// tables are those the schema makes; a store lacking one is damaged.
+var tables = []string{"schema_version", "counters", "status_lists", "status_slots", "batches", "certificates",
+	"status_events", "verifications", "audit_log", "admin_tokens", "store_meta"}
+
+func (s *Store) setUp(ctx context.Context, create bool) error {
+	if !create {
+		if err := s.inspect(ctx); err != nil {
+			return err
+		}
+	}
+	if err := s.migrate(ctx, create); err != nil {
+		return err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
+	if err != nil {
+		return s.damaged("reading the schema", err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return s.damaged("reading the schema", err)
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return s.damaged("reading the schema", err)
+	}
+	for _, t := range tables {
+		if !have[t] {
+			return fmt.Errorf("sqlite: %s lacks the %s table of a titlecert store: %w", s.path, t, store.ErrCorrupt)
+		}
+	}
+	return s.bindIssuer(ctx)
+}
+
+// inspect checks an existing file, through a read-only connection that
+// changes nothing in it (the store's own connections would turn a foreign
+// database to WAL mode): SQLite's quick_check, and the titlecert schema.
+func (s *Store) inspect(ctx context.Context) error {
+	db, err := sql.Open("sqlite", s.path+"?"+fmt.Sprintf("_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds())+"&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
+		return s.damaged("integrity check", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlite: %s fails the integrity check (%s): %w", s.path, res, store.ErrCorrupt)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&n); err != nil {
+		return s.damaged("reading the schema", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s is an SQLite database but not a titlecert store (no schema_version table): %w", s.path, store.ErrCorrupt)
+	}
+	return nil
+}
+
+// Issuer returns the issuer id the store is bound to, or "" for a store
+// made before stores recorded their issuer and not bound since.
+func (s *Store) Issuer(ctx context.Context) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'issuer_id'`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fail(ctx, s.damaged("reading the issuer", err))
+	}
+	return id, nil
+}
+
+// BindIssuer binds the store to issuer id, as WithIssuer does at Open: it
+// records id in a store that records no issuer yet (one made before stores
+// recorded theirs), and returns an error matching store.ErrOtherIssuer if
+// the store records another.
+func (s *Store) BindIssuer(ctx context.Context, id string) error {
+	if id == "" {
+		return fmt.Errorf("sqlite: empty issuer id: %w", store.ErrInvalid)
+	}
+	s.issuer = id
+	return s.bindIssuer(ctx)
+}
+
+// bindIssuer records the issuer WithIssuer names, or checks it against
+// the one recorded.
+func (s *Store) bindIssuer(ctx context.Context) error {
+	if s.issuer == "" {
+		return nil
+	}
+	// Usually recorded already: a read, no write lock.
+	var have string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'issuer_id'`).Scan(&have)
+	switch {
+	case err == nil && have == s.issuer:
+		return nil
+	case err == nil:
+		return fmt.Errorf("sqlite: %s is the store of issuer %q, not %q: %w", s.path, have, s.issuer, store.ErrOtherIssuer)
+	case !errors.Is(err, sql.ErrNoRows):
+		return s.damaged("reading the issuer", err)
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'issuer_id'`).Scan(&have)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, `INSERT INTO store_meta (key, value) VALUES ('issuer_id', ?)`, s.issuer); err != nil {
+				return s.damaged("recording the issuer", err)
+			}
+			return nil
+		case err != nil:
+			return s.damaged("reading the issuer", err)
+		case have != s.issuer:
+			return fmt.Errorf("sqlite: %s is the store of issuer %q, not %q: %w", s.path, have, s.issuer, store.ErrOtherIssuer)
+		}
+		return nil
+	})
+}
+
+// Check implements store.Checker: the file is still the one opened, and a
+// small query answers.
+func (s *Store) Check(ctx context.Context) error {
+	fi, err := os.Stat(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("sqlite: %s was removed while open: %w", s.path, store.ErrMissing)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if !os.SameFile(fi, s.fi) {
+		return fmt.Errorf("sqlite: %s was replaced by another file while open: %w", s.path, store.ErrMissing)
+	}
+	var v int
+	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {
+		return fail(ctx, s.damaged("reading the schema version", err))
+	}
+	return nil
 }
 
 // Close closes the database. Calling it again returns the first result.
@@ -260,16 +578,33 @@ CREATE TABLE admin_tokens (
 	created_at INTEGER NOT NULL
 ) STRICT;
 `,
+	// 4: when each status-list entry was reserved, so that entries no
+	// certificate was recorded for are published as unrecorded after
+	// store.UnrecordedGrace; entries reserved before this step count from
+	// now. And the issuer the store belongs to.
+	`
+ALTER TABLE status_slots ADD COLUMN reserved_at INTEGER; -- Unix seconds
+UPDATE status_slots SET reserved_at = CAST(strftime('%s', 'now') AS INTEGER);
+CREATE TABLE store_meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+`,
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context, create bool) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
-			return fmt.Errorf("sqlite: creating schema_version: %w", err)
+		if create {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+				return fmt.Errorf("sqlite: creating schema_version: %w", err)
+			}
 		}
 		var v int
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
-			return fmt.Errorf("sqlite: reading schema version: %w", err)
+			return s.damaged("reading the schema version", err)
+		}
+		if v == 0 && !create {
+			return fmt.Errorf("sqlite: %s records no schema version: it is not a titlecert store, or it was never set up: %w", s.path, store.ErrCorrupt)
 		}
 		if v > len(migrations) {
 			return fmt.Errorf("sqlite: database schema version %d is newer than this program's (%d)", v, len(migrations))
@@ -355,7 +690,8 @@ func (s *Store) AllocateStatusSlots(ctx context.Context, n int, rand io.Reader) 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: reading status lists: %w", err)
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO status_slots (list, idx) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+		reservedAt := s.now().Unix()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO status_slots (list, idx, reserved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
@@ -387,7 +723,7 @@ func (s *Store) AllocateStatusSlots(ctx context.Context, n int, rand io.Reader) 
 				if err != nil {
 					return fmt.Errorf("sqlite: choosing status-list index: %w", err)
 				}
-				res, err := ins.ExecContext(ctx, list, idx)
+				res, err := ins.ExecContext(ctx, list, idx, reservedAt)
 				if err != nil {
 					return fmt.Errorf("sqlite: reserving status-list entry: %w", err)
 				}
@@ -453,8 +789,31 @@ func (s *Store) Issue(ctx context.Context, b store.Batch, certs []store.Certific
 				return err
 			}
 		}
-		return nil
+		return s.checkReservations(ctx, tx, b.ID)
 	})
+}
+
+// checkReservations refuses a batch, before its commit, if one of its
+// certificates holds a status-list entry reserved more than
+// store.UnrecordedGrace ago: status lists may already publish that entry
+// as unrecorded. Checked in the batch's write transaction, with the store's
+// clock, it agrees with UnrecordedSlots: a reader sees the batch either
+// not yet recorded, with the entry still within the grace period, or
+// recorded.
+func (s *Store) checkReservations(ctx context.Context, tx *sql.Tx, batchID string) error {
+	cutoff := s.now().Add(-store.UnrecordedGrace)
+	var number string
+	var list, idx, at int64
+	err := tx.QueryRowContext(ctx, `SELECT c.number, s.list, s.idx, s.reserved_at
+		FROM certificates c JOIN status_slots s ON s.list = c.status_list AND s.idx = c.status_index
+		WHERE c.batch_id = ? AND s.reserved_at < ? ORDER BY c.number LIMIT 1`, batchID, cutoff.Unix()).Scan(&number, &list, &idx, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("sqlite: checking the batch's status-list entries: %w", err)
+	}
+	return fmt.Errorf("sqlite: recording certificate %s: its status-list entry %d/%d was reserved at %s, more than %s ago, and may be published as unrecorded; issue the batch again: %w",
+		number, list, idx, time.Unix(at, 0).UTC().Format(time.RFC3339), store.UnrecordedGrace, store.ErrReservationExpired)
 }
 
 // insertCertSQL inserts one certificate; the columns are certColumns, a

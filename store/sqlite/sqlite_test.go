@@ -23,6 +23,10 @@ import (
 // in a temporary folder, and a function that opens it again.
 func openSQLite(t *testing.T, listSize int64) (store.Store, func(*testing.T) store.Store) {
 	path := filepath.Join(t.TempDir(), "titlecert.db")
+	s, err := sqlite.Create(path, sqlite.WithStatusListSize(listSize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	open := func(t *testing.T) store.Store {
 		t.Helper()
 		s, err := sqlite.Open(path, sqlite.WithStatusListSize(listSize))
@@ -31,14 +35,14 @@ func openSQLite(t *testing.T, listSize int64) (store.Store, func(*testing.T) sto
 		}
 		return s
 	}
-	return open(t), open
+	return s, open
 }
 
 func TestStore(t *testing.T) { storetest.Run(t, openSQLite) }
 
 func TestFileMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "titlecert.db")
-	s, err := sqlite.Open(path)
+	s, err := sqlite.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +75,11 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := sqlite.Open(filepath.Join(dir, "x.db"), sqlite.WithStatusListSize(0)); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("Open with list size 0: err = %v, want ErrInvalid", err)
 	}
-	if _, err := sqlite.Open(filepath.Join(dir, "no", "such", "dir.db")); err == nil {
-		t.Error("Open in a missing directory succeeded")
+	if _, err := sqlite.Create(filepath.Join(dir, "x.db"), sqlite.WithStatusListSize(0)); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("Create with list size 0: err = %v, want ErrInvalid", err)
+	}
+	if _, err := sqlite.Create(filepath.Join(dir, "no", "such", "dir.db")); err == nil {
+		t.Error("Create in a missing directory succeeded")
 	}
 }
 
@@ -88,7 +95,7 @@ func TestTwoProcesses(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "titlecert.db")
 	// Create the schema first, so that the helpers race on allocation.
-	s, err := sqlite.Open(path, sqlite.WithStatusListSize(64))
+	s, err := sqlite.Create(path, sqlite.WithStatusListSize(64))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +181,7 @@ func allocateAndPrint(t *testing.T, path string) {
 // per certificate.
 func BenchmarkIssue(b *testing.B) {
 	const batch = 1000
-	s, err := sqlite.Open(filepath.Join(b.TempDir(), "titlecert.db"))
+	s, err := sqlite.Create(filepath.Join(b.TempDir(), "titlecert.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

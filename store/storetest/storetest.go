@@ -4,6 +4,10 @@
 //	func TestStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T, listSize int64) (store.Store, func(*testing.T) store.Store) {
 //			path := filepath.Join(t.TempDir(), "titlecert.db")
+//			s, err := sqlite.Create(path, sqlite.WithStatusListSize(listSize))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
 //			open := func(t *testing.T) store.Store {
 //				s, err := sqlite.Open(path, sqlite.WithStatusListSize(listSize))
 //				if err != nil {
@@ -11,7 +15,7 @@
 //				}
 //				return s
 //			}
-//			return open(t), open
+//			return s, open
 //		})
 //	}
 package storetest

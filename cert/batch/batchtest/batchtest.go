@@ -38,10 +38,10 @@ type Fixture struct {
 	Issuer *batch.Issuer
 }
 
-// New makes a fixture whose store is dir/t.db and whose certificates point
-// at baseURL. The caller closes Store.
-func New(dir, baseURL string, r *pdf.Renderer) (*Fixture, error) {
-	st, err := sqlite.Open(filepath.Join(dir, "t.db"))
+// New makes a fixture whose store is dir/t.db, created with opts, and whose
+// certificates point at baseURL. The caller closes Store.
+func New(dir, baseURL string, r *pdf.Renderer, opts ...sqlite.Option) (*Fixture, error) {
+	st, err := sqlite.Create(filepath.Join(dir, "t.db"), opts...)
 	if err != nil {
 		return nil, err
 	}
