@@ -4,24 +4,74 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // QRPath is the path segment, under the issuer's base URL, that introduces
-// the numeric encoding of a certificate in QR text.
+// the numeric encoding of a certificate in QR text. Readers match it
+// case-insensitively ("/C/" or "/c/").
 const QRPath = "/C/"
 
-// MaxQRTextLen bounds QR text accepted by ParseQRText (a version-40 code
-// holds at most 7,089 digits).
+// MaxQRTextLen bounds QR text accepted by ParseQRText, in bytes (a
+// version-40 code holds at most 7,089 digits).
 const MaxQRTextLen = 8 << 10
 
-// QRText returns the text of a certificate's QR code: the issuer's base URL
-// upper-cased (so that a QR encoder can use the alphanumeric mode), QRPath
-// and the JWS in numeric form, two digits per character (c - 45), as in
-// SMART Health Cards. Upper-casing is harmless for the scheme and host;
-// the verification server matches the path case-insensitively.
-func QRText(baseURL, jws string) string {
+// QRForm is how QR text writes the issuer's base URL. It is part of how a
+// certificate renders: a PDF shows its QR code, so an issued certificate
+// renders again to the bytes issued only in the form it was issued with,
+// which the issuer's store records for each certificate. Both forms carry
+// the same JWS and verify alike (ParseQRText reads both).
+//
+// The zero value is QRFormLower.
+type QRForm uint8
+
+const (
+	// QRFormLower writes the scheme and host of the base URL in lower
+	// case and the rest as configured:
+	// "https://verify.hrss.fj.gov.cn/C/5676…". The prefix goes in the QR
+	// byte mode, the digits in the numeric mode. It is the form titlecert
+	// issues (docs/FORMAT.md §5.1).
+	QRFormLower QRForm = 0
+	// QRFormUpper writes the whole base URL in upper case
+	// ("HTTPS://VERIFY.HRSS.FJ.GOV.CN/C/5676…") so that the prefix fits
+	// the QR alphanumeric mode: the legacy form, which titlecert issued
+	// first. Several phone scanners and browsers do not open an
+	// upper-case scheme. Certificates issued in it keep it.
+	QRFormUpper QRForm = 1
+)
+
+// QRFormCurrent is the form of new certificates.
+const QRFormCurrent = QRFormLower
+
+// String returns "lower" or "upper" (or "QRForm(n)" for an unknown value).
+func (f QRForm) String() string {
+	switch f {
+	case QRFormLower:
+		return "lower"
+	case QRFormUpper:
+		return "upper"
+	}
+	return fmt.Sprintf("QRForm(%d)", uint8(f))
+}
+
+// Check returns an error for a value that is not one of the defined forms
+// (a store record written by a newer titlecert, or damaged).
+func (f QRForm) Check() error {
+	if f != QRFormLower && f != QRFormUpper {
+		return fmt.Errorf("cert: unknown QR text form %d (a certificate issued by a newer titlecert?)", uint8(f))
+	}
+	return nil
+}
+
+// Text returns the text of a certificate's QR code in form f: the
+// issuer's base URL (without trailing '/') as f writes it, QRPath and the
+// JWS in numeric form, two digits per character (c - 45), as in SMART
+// Health Cards. An unknown form gives QRFormCurrent's text; callers that
+// render issued certificates check the form first (Check).
+func (f QRForm) Text(baseURL, jws string) string {
 	var b strings.Builder
-	base := strings.ToUpper(strings.TrimRight(baseURL, "/"))
+	base := f.base(baseURL)
 	b.Grow(len(base) + len(QRPath) + 2*len(jws))
 	b.WriteString(base)
 	b.WriteString(QRPath)
@@ -33,8 +83,58 @@ func QRText(baseURL, jws string) string {
 	return b.String()
 }
 
-// QRPrefixOK reports whether baseURL upper-cased uses only characters of
-// the QR alphanumeric set and parses as an http(s) URL.
+// base is the base URL as the QR text of form f writes it.
+func (f QRForm) base(baseURL string) string {
+	base := strings.TrimRight(baseURL, "/")
+	if f == QRFormUpper {
+		// Exactly as the legacy renderer wrote it: the PDFs issued depend on it.
+		return strings.ToUpper(base)
+	}
+	return lowerSchemeHost(base)
+}
+
+// URL returns an address of the issuer (such as the verification address
+// printed under the QR code) as a certificate of form f shows it: as
+// configured in QRFormUpper (as the legacy renderer printed it), with the scheme
+// and host in lower case in QRFormLower, like its QR text.
+func (f QRForm) URL(u string) string {
+	if f == QRFormUpper {
+		return u
+	}
+	return lowerSchemeHost(u)
+}
+
+// lowerSchemeHost lower-cases the ASCII letters of u up to the end of its
+// host (the first '/' after "://"); u without "://" is returned as is.
+// Only ASCII letters change, so the result has the length of u.
+func lowerSchemeHost(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u
+	}
+	end := len(u)
+	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+		end = i + 3 + j
+	}
+	b := []byte(u)
+	for k := 0; k < end; k++ {
+		if c := b[k]; 'A' <= c && c <= 'Z' {
+			b[k] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// QRText returns the QR text of a new certificate: QRFormCurrent.Text.
+// Render an issued certificate with the form it was issued with.
+func QRText(baseURL, jws string) string {
+	return QRFormCurrent.Text(baseURL, jws)
+}
+
+// QRPrefixOK reports whether baseURL parses as an http(s) URL without
+// query or fragment and uses only characters of the QR alphanumeric set
+// once upper-cased (so that a certificate's QR text can be written in
+// either form and the server can match its path case-insensitively).
 func QRPrefixOK(baseURL string) error {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -48,38 +148,85 @@ func QRPrefixOK(baseURL string) error {
 	return nil
 }
 
-// ParseQRText extracts the compact JWS from QR text made by QRText. Any
-// base URL is accepted: trust comes from the signature, never from the
-// address. The digits after the last QRPath (case-insensitive) must be an
-// even number of pairs, each from 00 to 77.
+// ParseQRText extracts the compact JWS from QR text in either form
+// (QRForm.Text), and returns it with the form's base URL as written and
+// nothing else. Any base URL is accepted: trust comes from the signature,
+// never from the address.
+//
+// Leading white space is skipped. The URL ends at the first '?', '#' or
+// white space: what a chat app or browser appends there (a query such as
+// "?from=singlemessage", a fragment, a line break) is ignored. In what
+// remains, the digits follow the last QRPath, matched case-insensitively;
+// they must be an even number of pairs, each from 00 to 77, and after them
+// may come only a final '/' or an '&' with anything after it (a query
+// parameter appended without '?'). Anything else (a letter, ':', a
+// full-width digit) is an error that wraps ErrMalformed; text longer than
+// MaxQRTextLen bytes wraps ErrTooLarge. Positions in messages count bytes
+// from 1.
+//
+// Matching is done on the bytes of text itself, never on a case-mapped or
+// normalised copy, whose length may differ (upper-case 'ȿ' is a byte
+// longer).
 func ParseQRText(text string) (string, error) {
+	jws, _, err := SplitQRText(text)
+	return jws, err
+}
+
+// SplitQRText is ParseQRText that also returns the text before the QR
+// path (the base URL as the QR code wrote it, "" when there is none).
+func SplitQRText(text string) (jws, base string, err error) {
 	if len(text) > MaxQRTextLen {
-		return "", fmt.Errorf("%w: QR text has %d characters, at most %d", ErrTooLarge, len(text), MaxQRTextLen)
+		return "", "", fmt.Errorf("%w: QR text has %d bytes, at most %d", ErrTooLarge, len(text), MaxQRTextLen)
 	}
-	i := strings.LastIndex(strings.ToUpper(text), QRPath)
+	lead := len(text)
+	text = strings.TrimLeftFunc(text, unicode.IsSpace)
+	lead -= len(text)
+	u := text
+	if i := strings.IndexFunc(text, func(r rune) bool { return r == '?' || r == '#' || unicode.IsSpace(r) }); i >= 0 {
+		u = text[:i]
+	}
+	i := lastQRPath(u)
 	if i < 0 {
-		return "", fmt.Errorf("%w: QR text has no %q segment", ErrMalformed, QRPath)
+		return "", "", fmt.Errorf("%w: QR text has no %q segment", ErrMalformed, QRPath)
 	}
-	digits := text[i+len(QRPath):]
-	if len(digits) == 0 || len(digits)%2 != 0 {
-		return "", fmt.Errorf("%w: QR text must end in an even number of digits", ErrMalformed)
+	start := i + len(QRPath)
+	rest := u[start:]
+	n := 0
+	for n < len(rest) && '0' <= rest[n] && rest[n] <= '9' {
+		n++
 	}
-	out := make([]byte, len(digits)/2)
-	for j := 0; j < len(digits); j += 2 {
-		a, b := digits[j], digits[j+1]
-		if a < '0' || a > '9' || b < '0' || b > '9' {
-			return "", fmt.Errorf("%w: QR text has a non-digit at position %d", ErrMalformed, i+len(QRPath)+j+1)
-		}
-		v := (a-'0')*10 + (b - '0')
+	digits, tail := rest[:n], rest[n:]
+	if tail != "" && tail != "/" && tail[0] != '&' {
+		r, _ := utf8.DecodeRuneInString(tail)
+		return "", "", fmt.Errorf("%w: QR text has %q at position %d, where only digits may be (or, after them, '?', '&', '#', a final '/' or white space)", ErrMalformed, r, lead+start+n+1)
+	}
+	if n == 0 || n%2 != 0 {
+		return "", "", fmt.Errorf("%w: QR text must have an even number of digits after %q, it has %d", ErrMalformed, QRPath, n)
+	}
+	out := make([]byte, n/2)
+	for j := 0; j < n; j += 2 {
+		v := (digits[j]-'0')*10 + (digits[j+1] - '0')
 		if v > 77 {
-			return "", fmt.Errorf("%w: QR digit pair %02d out of range", ErrMalformed, v)
+			return "", "", fmt.Errorf("%w: QR digit pair %02d at position %d out of range (00 to 77)", ErrMalformed, v, lead+start+j+1)
 		}
 		out[j/2] = v + 45
 	}
-	return string(out), nil
+	return string(out), u[:i], nil
 }
 
-// LooksLikeQRText reports whether s is QR text rather than a bare JWS.
+// lastQRPath returns the byte index of the last QRPath in s, matched
+// case-insensitively ("/C/" or "/c/"), or -1.
+func lastQRPath(s string) int {
+	for i := len(s) - len(QRPath); i >= 0; i-- {
+		if s[i] == '/' && (s[i+1] == 'C' || s[i+1] == 'c') && s[i+2] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+// LooksLikeQRText reports whether s is QR text rather than a bare JWS: it
+// holds QRPath, matched case-insensitively.
 func LooksLikeQRText(s string) bool {
-	return strings.Contains(strings.ToUpper(s), QRPath)
+	return lastQRPath(s) >= 0
 }

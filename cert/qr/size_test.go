@@ -81,13 +81,19 @@ func TestCertificateSizes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The current form (lower-case scheme and host, in the byte mode)
+		// and the legacy one (upper-case, alphanumeric mode) side by side.
 		text := cert.QRText(tc.baseURL, jws)
 		code, err := qr.Encode(text)
 		if err != nil {
 			t.Fatal(err)
 		}
+		legacy, err := qr.Encode(cert.QRFormUpper.Text(tc.baseURL, jws))
+		if err != nil {
+			t.Fatal(err)
+		}
 		payload, _ := cert.EncodePayload(&c)
-		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size())
+		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) | %d |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size(), legacy.Version())
 		// What the preset dictionary saves (docs/FORMAT.md §5.2).
 		js, _ := json.Marshal(&c)
 		var plain bytes.Buffer
