@@ -59,7 +59,7 @@ func (f QRForm) String() string {
 // (a store record written by a newer titlecert, or damaged).
 func (f QRForm) Check() error {
 	if f != QRFormLower && f != QRFormUpper {
-		return fmt.Errorf("cert: unknown QR text form %d (a certificate issued by a newer titlecert?)", uint8(f))
+		return fmt.Errorf("cert: unknown QR text form %d: the certificate was recorded by a newer version of titlecert, which can render it", uint8(f))
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func (f QRForm) Check() error {
 // Text returns the text of a certificate's QR code in form f: the
 // issuer's base URL (without trailing '/') as f writes it, QRPath and the
 // JWS in numeric form, two digits per character (c - 45), as in SMART
-// Health Cards. An unknown form gives QRFormCurrent's text; callers that
+// Health Cards. An unknown form gives QRFormLower's text; callers that
 // render issued certificates check the form first (Check).
 func (f QRForm) Text(baseURL, jws string) string {
 	var b strings.Builder

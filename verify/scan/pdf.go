@@ -55,7 +55,9 @@ const maxPages = 4
 //
 // When the attachment's signature verifies, the file is compared with
 // the one the certificate renders to (rendering is deterministic, see
-// package cert/pdf): Result.Original is true when they are byte-identical.
+// package cert/pdf) in either QR text form (cert.QRForm: a certificate
+// renders in the form it was issued with): Result.Original is true when
+// the file is byte-identical to one of them.
 // Otherwise a warning says that the visible content may have been
 // altered and that only the signed data counts. Neither changes the
 // verdict, which rests on the signature alone.
