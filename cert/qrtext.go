@@ -149,20 +149,21 @@ func QRPrefixOK(baseURL string) error {
 }
 
 // ParseQRText extracts the compact JWS from QR text in either form
-// (QRForm.Text), and returns it with the form's base URL as written and
-// nothing else. Any base URL is accepted: trust comes from the signature,
+// (QRForm.Text). Any base URL is accepted: trust comes from the signature,
 // never from the address.
 //
-// Leading white space is skipped. The URL ends at the first '?', '#' or
-// white space: what a chat app or browser appends there (a query such as
-// "?from=singlemessage", a fragment, a line break) is ignored. In what
-// remains, the digits follow the last QRPath, matched case-insensitively;
-// they must be an even number of pairs, each from 00 to 77, and after them
-// may come only a final '/' or an '&' with anything after it (a query
-// parameter appended without '?'). Anything else (a letter, ':', a
-// full-width digit) is an error that wraps ErrMalformed; text longer than
-// MaxQRTextLen bytes wraps ErrTooLarge. Positions in messages count bytes
-// from 1.
+// A URL holds no white space, so the text is read as words separated by
+// white space: a caption a chat app or a person adds before or after the
+// URL is another word. The certificate's URL is the last word whose path
+// (what comes before its first '?' or '#': a query such as
+// "?from=singlemessage" or a fragment is not read) holds QRPath, matched
+// case-insensitively. The digits follow the last QRPath of that path; they
+// must be an even number of pairs, each from 00 to 77, and after them may
+// come only the end of the path, a final '/', or an '&' with anything
+// after it (a parameter appended without '?'). Anything else there (a
+// letter, ':', a full-width digit, a zero-width space) is an error that
+// wraps ErrMalformed, with its position (in bytes from 1); text longer
+// than MaxQRTextLen bytes wraps ErrTooLarge.
 //
 // Matching is done on the bytes of text itself, never on a case-mapped or
 // normalised copy, whose length may differ (upper-case 'ȿ' is a byte
@@ -172,25 +173,41 @@ func ParseQRText(text string) (string, error) {
 	return jws, err
 }
 
-// SplitQRText is ParseQRText that also returns the text before the QR
-// path (the base URL as the QR code wrote it, "" when there is none).
+// SplitQRText is ParseQRText that also returns the base URL as the QR
+// text wrote it: what precedes QRPath in the certificate's word ("" when
+// nothing does).
 func SplitQRText(text string) (jws, base string, err error) {
 	if len(text) > MaxQRTextLen {
 		return "", "", fmt.Errorf("%w: QR text has %d bytes, at most %d", ErrTooLarge, len(text), MaxQRTextLen)
 	}
-	lead := len(text)
-	text = strings.TrimLeftFunc(text, unicode.IsSpace)
-	lead -= len(text)
-	u := text
-	if i := strings.IndexFunc(text, func(r rune) bool { return r == '?' || r == '#' || unicode.IsSpace(r) }); i >= 0 {
-		u = text[:i]
+	at, path, seg := -1, "", -1 // the certificate's word: offset, path, QRPath in it
+	for i := 0; i < len(text); {
+		if r, size := utf8.DecodeRuneInString(text[i:]); unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += size
+		}
+		p := text[i:j]
+		if k := strings.IndexAny(p, "?#"); k >= 0 {
+			p = p[:k]
+		}
+		if k := lastQRPath(p); k >= 0 {
+			at, path, seg = i, p, k
+		}
+		i = j
 	}
-	i := lastQRPath(u)
-	if i < 0 {
+	if at < 0 {
 		return "", "", fmt.Errorf("%w: QR text has no %q segment", ErrMalformed, QRPath)
 	}
-	start := i + len(QRPath)
-	rest := u[start:]
+	start := seg + len(QRPath)
+	rest := path[start:]
 	n := 0
 	for n < len(rest) && '0' <= rest[n] && rest[n] <= '9' {
 		n++
@@ -198,7 +215,7 @@ func SplitQRText(text string) (jws, base string, err error) {
 	digits, tail := rest[:n], rest[n:]
 	if tail != "" && tail != "/" && tail[0] != '&' {
 		r, _ := utf8.DecodeRuneInString(tail)
-		return "", "", fmt.Errorf("%w: QR text has %q at position %d, where only digits may be (or, after them, '?', '&', '#', a final '/' or white space)", ErrMalformed, r, lead+start+n+1)
+		return "", "", fmt.Errorf("%w: QR text has %q at position %d, where only digits may be (or, after them, '?', '&', '#', a final '/' or white space)", ErrMalformed, r, at+start+n+1)
 	}
 	if n == 0 || n%2 != 0 {
 		return "", "", fmt.Errorf("%w: QR text must have an even number of digits after %q, it has %d", ErrMalformed, QRPath, n)
@@ -207,11 +224,11 @@ func SplitQRText(text string) (jws, base string, err error) {
 	for j := 0; j < n; j += 2 {
 		v := (digits[j]-'0')*10 + (digits[j+1] - '0')
 		if v > 77 {
-			return "", "", fmt.Errorf("%w: QR digit pair %02d at position %d out of range (00 to 77)", ErrMalformed, v, lead+start+j+1)
+			return "", "", fmt.Errorf("%w: QR digit pair %02d at position %d out of range (00 to 77)", ErrMalformed, v, at+start+j+1)
 		}
 		out[j/2] = v + 45
 	}
-	return string(out), u[:i], nil
+	return string(out), path[:seg], nil
 }
 
 // lastQRPath returns the byte index of the last QRPath in s, matched
