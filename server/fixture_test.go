@@ -191,10 +191,14 @@ func qrDigits(jws string) string {
 	return q[strings.LastIndex(q, "/C/")+3:]
 }
 
-// qrPath is the path a phone requests for certificate i: the base URL's
-// path upper-cased, as the QR code carries it.
-func (f *fixture) qrPath(i int) string {
-	u, err := url.Parse(cert.QRText(f.baseURL, f.issued[i].JWS))
+// qrPath is the path a phone requests for certificate i: the path of its
+// QR text.
+func (f *fixture) qrPath(i int) string { return f.qrPathForm(i, cert.QRFormCurrent) }
+
+// qrPathForm is qrPath for the QR text in form (the legacy form carries
+// the base URL's path upper-cased).
+func (f *fixture) qrPathForm(i int, form cert.QRForm) string {
+	u, err := url.Parse(form.Text(f.baseURL, f.issued[i].JWS))
 	if err != nil {
 		f.t.Fatal(err)
 	}

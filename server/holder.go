@@ -176,7 +176,7 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 		return "", nil, &httpError{status: http.StatusGone, code: "not_in_force", zh: zh, en: "this certificate is " + rec.Status + " and cannot be downloaded"}
 	}
 	var buf bytes.Buffer
-	if err := s.renderPDF(&buf, rec.JWS, claims); err != nil {
+	if err := s.renderPDF(&buf, rec, claims); err != nil {
 		return "", nil, errInternal(err)
 	}
 	if sum := sha256.Sum256(buf.Bytes()); len(rec.PDFHash) > 0 && subtle.ConstantTimeCompare(sum[:], rec.PDFHash) != 1 {
@@ -192,10 +192,11 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 	return rec.Number, buf.Bytes(), nil
 }
 
-// renderPDF renders an issued certificate again from its JWS. It is the
-// only caller of batch.Render.
-func (s *Server) renderPDF(w io.Writer, jws string, c *cert.Claims) error {
-	return batch.Render(s.renderer, s.cfg.BaseURL, s.cfg.VerifyURL, s.cfg.IssuerName, jws, c, w)
+// renderPDF renders an issued certificate again from its JWS, in the QR
+// text form it was issued with, so that the holder gets the bytes issued.
+// It is the server's only caller of batch.Render.
+func (s *Server) renderPDF(w io.Writer, rec *store.Certificate, c *cert.Claims) error {
+	return batch.Render(s.renderer, cert.QRForm(rec.QRForm), s.cfg.BaseURL, s.cfg.VerifyURL, s.cfg.IssuerName, rec.JWS, c, w)
 }
 
 func writePDF(w http.ResponseWriter, number string, data []byte) {

@@ -347,8 +347,11 @@ func (s *Server) routes() {
 	// Pages.
 	m.HandleFunc("GET /{$}", s.handleLookupForm)
 	m.HandleFunc("GET /v", s.handleLookupForm)
+	// QR codes carry "/C/" (either case); a browser may add a final "/".
 	m.HandleFunc("GET /C/{digits}", s.handleQRPage)
 	m.HandleFunc("GET /c/{digits}", s.handleQRPage)
+	m.HandleFunc("GET /C/{digits}/{$}", s.handleQRPage)
+	m.HandleFunc("GET /c/{digits}/{$}", s.handleQRPage)
 	m.HandleFunc("POST /v/lookup", s.handleLookup)
 	m.HandleFunc("POST /v/upload", s.handleUpload)
 	m.HandleFunc("POST /v/confirm", s.handleConfirm)
@@ -430,8 +433,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r2)
 }
 
-// stripBase removes the base path (case-insensitively: QR codes carry it
-// upper-cased) from r's path.
+// stripBase removes the base path (case-insensitively: QR codes of the
+// legacy form carry it upper-cased) from r's path.
 func (s *Server) stripBase(r *http.Request) (*http.Request, bool) {
 	if s.base == "" {
 		return r, true

@@ -173,10 +173,11 @@ func resign(t *testing.T, f *fixture, i int, key jose.JSONWebKey, edit func(*cer
 func TestBasePath(t *testing.T) {
 	f := newFixture(t, 1, "https://gov.example/Check", nil)
 	p := f.qrPath(0)
-	if !strings.HasPrefix(p, "/CHECK/C/") {
-		t.Fatalf("QR path %s", p)
+	legacy := f.qrPathForm(0, cert.QRFormUpper)
+	if !strings.HasPrefix(p, "/Check/C/") || !strings.HasPrefix(legacy, "/CHECK/C/") {
+		t.Fatalf("QR paths %.20s, %.20s", p, legacy)
 	}
-	for _, path := range []string{p, strings.Replace(p, "/CHECK/C/", "/check/c/", 1), strings.Replace(p, "/CHECK/", "/Check/", 1)} {
+	for _, path := range []string{p, legacy, strings.Replace(legacy, "/CHECK/C/", "/check/c/", 1), strings.Replace(p, "/C/", "/c/", 1)} {
 		w := f.do("GET", path)
 		if w.Code != 200 || verdictClass(t, w.Body.String()) != "verdict-valid" {
 			t.Fatalf("%s: %d", path[:12], w.Code)

@@ -177,6 +177,13 @@ type Certificate struct {
 	Status           string    // StatusValid; Issue records StatusValid when empty
 	StatusReason     string    // reason code of the last status change ("" while never changed)
 	StatusAt         time.Time // effective time of the last status change (zero while never changed)
+
+	// QRForm is how the certificate's QR text writes the issuer's base
+	// URL (a cert.QRForm: 0 lower-case scheme and host, 1 the legacy
+	// upper case). Its PDF renders again to the bytes issued only in
+	// this form. Certificates recorded before backends knew the form are
+	// read back with 1.
+	QRForm uint8
 }
 
 // Batch is one issuance: the certificates made from one input file.

@@ -20,7 +20,8 @@ import (
 
 type vector struct {
 	JWS      string       `json:"jws"`
-	QRText   string       `json:"qr_text"`
+	QRText   string       `json:"qr_text"`       // legacy form
+	QRLower  string       `json:"qr_text_lower"` // current form
 	IDNumber string       `json:"id_number"`
 	Claims   *cert.Claims `json:"claims"`
 }
@@ -55,7 +56,7 @@ func TestVectorVerifies(t *testing.T) {
 	v := loadVector(t)
 	_, trust := trustTestKey(t)
 	o := verify.Options{Trust: trust, Now: checkTime}
-	for _, in := range []string{v.JWS, v.QRText, strings.ToLower(v.QRText[:30]) + v.QRText[30:], "  " + v.JWS + "\n"} {
+	for _, in := range []string{v.JWS, v.QRText, v.QRLower, strings.ToLower(v.QRText[:30]) + v.QRText[30:], "  " + v.JWS + "\n", v.QRLower + "?from=singlemessage&isappinstalled=0\n"} {
 		r := verify.Check(in, o)
 		if r.Status != verify.Valid {
 			t.Fatalf("vector: %+v", r)
@@ -80,7 +81,7 @@ func TestVectorVerifies(t *testing.T) {
 func TestVectorWithoutHash(t *testing.T) {
 	v := loadVectorFile(t, "../cert/testdata/vector-nohash.json")
 	_, trust := trustTestKey(t)
-	for _, in := range []string{v.JWS, v.QRText} {
+	for _, in := range []string{v.JWS, v.QRText, v.QRLower} {
 		r := verify.Check(in, verify.Options{Trust: trust, Now: checkTime, IDNumber: v.IDNumber})
 		if r.Status != verify.Valid || r.Certificate.HolderIDHash != nil || r.IDNumberMatch == nil || !*r.IDNumberMatch || r.IDNumberCheck != verify.IDCheckVisibleDigits {
 			t.Fatalf("vector without hash: %+v", r)
@@ -271,5 +272,50 @@ func TestReviewDateInChinaTime(t *testing.T) {
 		if r := verify.Check(jws, o); r.Status != tc.want {
 			t.Errorf("review %s: %s/%s", tc.review, r.Status, r.Reason)
 		}
+	}
+}
+
+// The field cases of QR text: a link forwarded by a chat app is the
+// genuine certificate; text whose upper case is longer than itself is
+// not a certificate (and no panic).
+func TestQRTextCases(t *testing.T) {
+	data, err := readFile("../cert/testdata/cases/issuer-jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trust jose.JSONWebKeySet
+	if err := json.Unmarshal(data, &trust); err != nil {
+		t.Fatal(err)
+	}
+	o := verify.Options{Trust: trust, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+	chat, err := readFile("../cert/testdata/cases/qr-text-chat-suffix.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _, _ := strings.Cut(string(chat), "?")
+	for _, in := range []string{string(chat), q, q + "&isappinstalled=0", q + "#", q + "/", q + "\r\n", strings.ToLower(q[:30]) + q[30:]} {
+		if r := verify.Check(in, o); r.Status != verify.Valid || r.Source != verify.SourceURL || r.Certificate.Number != "2026000001" {
+			t.Errorf("chat-suffix case %.10q…%.20q: %s %s %s", in, in[len(q)-4:], r.Status, r.Reason, r.Detail)
+		}
+	}
+	for _, in := range []string{q + "0:", q + ":", q + "x", q[:len(q)-1], q + "\u200b"} {
+		if r := verify.Check(in, o); r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed {
+			t.Errorf("…%.20q: %s %s", in[len(q)-4:], r.Status, r.Reason)
+		}
+	}
+	growth, err := readFile("../cert/testdata/cases/qr-text-case-growth.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{string(growth), "HTTPS://ȿȿ/C/00", "\xff\xff/c/0011"} {
+		r := verify.Check(in, o)
+		if r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed || r.Certificate != nil {
+			t.Errorf("%.20q: %+v", in, r)
+		}
+	}
+	// Whatever comes before the path is not trusted, and read as is: the
+	// genuine digits after it are the genuine certificate.
+	if r := verify.Check("ȿȿȿȿ"+q[strings.LastIndex(q, "/C/"):], o); r.Status != verify.Valid {
+		t.Errorf("genuine digits after case-growth text: %s %s", r.Status, r.Reason)
 	}
 }

@@ -725,7 +725,8 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 		return err
 	}
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.QR })
-	text := cert.QRText(is.BaseURL, jws)
+	form := cert.QRFormCurrent // recorded: the certificate renders in it for good
+	text := form.Text(is.BaseURL, jws)
 	code, err := qr.Encode(text)
 	stop()
 	if err != nil {
@@ -743,7 +744,7 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
 	pdfHash := sha256.New()
 	err = is.Renderer.Render(io.MultiWriter(f, pdfHash), pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: is.VerifyURL, IssuerName: is.IssuerName})
+		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(is.VerifyURL), IssuerName: is.IssuerName})
 	stop()
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("batch: writing %s: %w", filepath.Base(f.Name()), cerr)
@@ -757,6 +758,7 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 		Number: cl.Number, TitleKey: c.TitleKey(), HolderName: cl.HolderName, HolderIDMask: cl.HolderIDMask,
 		Series: cl.Series, Specialty: cl.Specialty, Level: cl.Level, Title: cl.Title, Committee: cl.Committee,
 		ReviewDate: cl.ReviewDate, JWS: jws, JWSHash: jh[:], PDFHash: ph, VerificationCode: cert.VerificationCode(jws), Status: store.StatusValid,
+		QRForm: uint8(form),
 	}
 	return nil
 }
@@ -813,9 +815,15 @@ func syncDir(dir string) {
 	}
 }
 
-// Render renders the PDF of an issued certificate again from its JWS; the
-// bytes are those issued (rendering is deterministic).
-func Render(r *pdf.Renderer, baseURL, verifyURL, issuerName string, jws string, cl *cert.Claims, w io.Writer) error {
-	return r.Render(w, pdf.Document{Claims: cl, JWS: jws, QRText: cert.QRText(baseURL, jws),
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: verifyURL, IssuerName: issuerName})
+// Render renders the PDF of an issued certificate again from its JWS, in
+// the QR text form it was issued with (store.Certificate.QRForm); the
+// bytes are those issued (rendering is deterministic). baseURL and
+// verifyURL are the issuer's addresses as configured: form writes them
+// on the page (cert.QRForm.Text and URL). An unknown form is an error.
+func Render(r *pdf.Renderer, form cert.QRForm, baseURL, verifyURL, issuerName string, jws string, cl *cert.Claims, w io.Writer) error {
+	if err := form.Check(); err != nil {
+		return fmt.Errorf("batch: certificate %s: %w", cl.Number, err)
+	}
+	return r.Render(w, pdf.Document{Claims: cl, JWS: jws, QRText: form.Text(baseURL, jws),
+		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(verifyURL), IssuerName: issuerName})
 }

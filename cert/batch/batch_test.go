@@ -167,12 +167,19 @@ func testIssueEndToEnd(t *testing.T, idHashCost int) {
 		if !bytes.Equal(rec.PDFHash, sum[:]) || rec.JWS != jws || rec.BatchID != res.BatchID {
 			t.Fatalf("%s: store record does not match the file", it.File)
 		}
-		var again bytes.Buffer
-		if err := batch.Render(renderer, "https://verify.example", "https://verify.example/v", "福建省人力资源和社会保障厅", jws, c, &again); err != nil {
+		if rec.QRForm != uint8(cert.QRFormCurrent) {
+			t.Fatalf("%s: recorded QR text form %d, want the current one", it.File, rec.QRForm)
+		}
+		var again, other bytes.Buffer
+		if err := batch.Render(renderer, cert.QRForm(rec.QRForm), "https://verify.example", "https://verify.example/v", "福建省人力资源和社会保障厅", jws, c, &again); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(again.Bytes(), data) {
 			t.Fatalf("%s: rendering again changed the bytes", it.File)
+		}
+		// The form is part of the bytes: the record must say which.
+		if err := batch.Render(renderer, cert.QRFormUpper, "https://verify.example", "https://verify.example/v", "福建省人力资源和社会保障厅", jws, c, &other); err != nil || bytes.Equal(other.Bytes(), data) {
+			t.Fatalf("%s: the legacy form renders the same bytes (%v)", it.File, err)
 		}
 		// The holder's Chinese name is in the PDF's text.
 		if i == 0 {

@@ -25,7 +25,7 @@ import (
 )
 
 var (
-	update = flag.Bool("update", false, "rewrite testdata/golden.sha256 from the rendered sample")
+	update = flag.Bool("update", false, "rewrite testdata/golden*.sha256 from the rendered sample")
 	sample = flag.String("sample", "", "also write the sample certificate PDF to this `file`")
 )
 
@@ -67,12 +67,17 @@ func testClaims() *cert.Claims {
 	}
 }
 
-func testDocument(c *cert.Claims) pdf.Document {
+// testDocument is the sample certificate with its QR text in the legacy
+// form, whose rendering testdata/golden.sha256 holds since the first
+// release (testDocumentForm gives the other form).
+func testDocument(c *cert.Claims) pdf.Document { return testDocumentForm(c, cert.QRFormUpper) }
+
+func testDocumentForm(c *cert.Claims, form cert.QRForm) pdf.Document {
 	jws := fakeJWS(1)
 	return pdf.Document{
 		Claims:           c,
 		JWS:              jws,
-		QRText:           cert.QRText("https://verify.example.gov.cn", jws),
+		QRText:           form.Text("https://verify.example.gov.cn", jws),
 		VerificationCode: cert.VerificationCode(jws),
 		VerifyURL:        "https://verify.example.gov.cn/v",
 		IssuerName:       "福建省人力资源和社会保障厅",
@@ -90,27 +95,37 @@ func render(t testing.TB, r *pdf.Renderer, d pdf.Document) []byte {
 	return b.Bytes()
 }
 
+// TestGolden holds the bytes of the sample certificate in each QR text
+// form: certificates already issued must render again to the bytes issued.
 func TestGolden(t *testing.T) {
-	out := render(t, newRenderer(t), testDocument(testClaims()))
-	if *sample != "" {
-		if err := os.WriteFile(*sample, out, 0o644); err != nil {
+	for _, tc := range []struct {
+		form   cert.QRForm
+		golden string
+	}{
+		{cert.QRFormUpper, "golden.sha256"},
+		{cert.QRFormLower, "golden-lower.sha256"},
+	} {
+		out := render(t, newRenderer(t), testDocumentForm(testClaims(), tc.form))
+		if *sample != "" && tc.form == cert.QRFormCurrent {
+			if err := os.WriteFile(*sample, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum := sha256.Sum256(out)
+		got := hex.EncodeToString(sum[:]) + "\n"
+		golden := filepath.Join("testdata", tc.golden)
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	sum := sha256.Sum256(out)
-	got := hex.EncodeToString(sum[:]) + "\n"
-	golden := filepath.Join("testdata", "golden.sha256")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
+		if got != string(want) {
+			t.Errorf("%v form: SHA-256 of the sample PDF is %s, golden is %s; if the change is intended, check the PDF (-sample file) and run go test -update", tc.form, strings.TrimSpace(got), strings.TrimSpace(string(want)))
 		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("SHA-256 of the sample PDF is %s, golden is %s; if the change is intended, check the PDF (-sample file) and run go test -update", strings.TrimSpace(got), strings.TrimSpace(string(want)))
 	}
 }
 
@@ -524,20 +539,22 @@ func TestQRFromPage(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Skip("pdftoppm or zbarimg not installed (apt-get install poppler-utils zbar-tools); skipping the page QR check")
 	}
-	d := testDocument(testClaims())
-	dir := t.TempDir()
-	file := filepath.Join(dir, "c.pdf")
-	if err := os.WriteFile(file, render(t, newRenderer(t), d), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(pdftoppm, "-png", "-r", "150", "-singlefile", file, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	out, err := exec.Command(zbarimg, "--raw", "-q", filepath.Join(dir, "page.png")).Output()
-	if err != nil {
-		t.Fatalf("zbarimg found no code on the page: %v", err)
-	}
-	if got := strings.TrimSuffix(string(out), "\n"); got != d.QRText {
-		t.Errorf("QR code on the page reads %q\nwant %q", got, d.QRText)
+	for _, form := range []cert.QRForm{cert.QRFormLower, cert.QRFormUpper} {
+		d := testDocumentForm(testClaims(), form)
+		dir := t.TempDir()
+		file := filepath.Join(dir, "c.pdf")
+		if err := os.WriteFile(file, render(t, newRenderer(t), d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(pdftoppm, "-png", "-r", "150", "-singlefile", file, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+		out, err := exec.Command(zbarimg, "--raw", "-q", filepath.Join(dir, "page.png")).Output()
+		if err != nil {
+			t.Fatalf("%v form: zbarimg found no code on the page: %v", form, err)
+		}
+		if got := strings.TrimSuffix(string(out), "\n"); got != d.QRText {
+			t.Errorf("%v form: QR code on the page reads %q\nwant %q", form, got, d.QRText)
+		}
 	}
 }

@@ -6,9 +6,11 @@
 // of the text in the numeric mode (3.33 bits per digit), and what comes
 // before it in the alphanumeric mode when it allows (5.5 bits per
 // character), in the byte mode otherwise; the split is made only when it
-// gives fewer bits. QR text made by cert.QRText is an upper-case
-// alphanumeric URL prefix followed by digits, so a typical certificate of
-// about 1,250 characters fits a version 20 code or smaller. The data
+// gives fewer bits. QR text made by cert.QRText is a URL prefix with a
+// lower-case scheme and host (byte mode) followed by digits; the legacy
+// form (cert.QRFormUpper) has an upper-case prefix (alphanumeric mode).
+// Either way the largest realistic certificate, about 1,500 characters,
+// fits a version 20 code (docs/FORMAT.md §5.2). The data
 // masking pattern is the one of the eight with the lowest penalty score of
 // ISO/IEC 18004 §7.8.3 (ties go to the lower mask number), as the standard
 // asks, so no mask produces large blocks or false finder patterns.

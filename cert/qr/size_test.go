@@ -18,6 +18,9 @@ type sizeCase struct {
 	alg     string
 	baseURL string
 	claims  cert.Claims
+	// The QR versions docs/FORMAT.md §5.2 records: the current form
+	// (byte-mode prefix) and the legacy one (alphanumeric prefix).
+	version, legacyVersion int
 }
 
 func sizeCases() []sizeCase {
@@ -53,10 +56,10 @@ func sizeCases() []sizeCase {
 	typicalHash := typical
 	typicalHash.HolderIDHash = &hash
 	return []sizeCase{
-		{"typical (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typical},
-		{"typical with the ID hash (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typicalHash},
-		{"largest realistic (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largestNoHash},
-		{"largest realistic with the ID hash (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largest},
+		{"typical (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typical, 15, 15},
+		{"typical with the ID hash (EdDSA)", "EdDSA", "https://verify.hrss.fj.gov.cn", typicalHash, 17, 16},
+		{"largest realistic (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largestNoHash, 19, 19},
+		{"largest realistic with the ID hash (ES256)", "ES256", "https://zhicheng-verify.rst.xinjiang.gov.cn", largest, 20, 20},
 	}
 }
 
@@ -81,13 +84,19 @@ func TestCertificateSizes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The current form (lower-case scheme and host, in the byte mode)
+		// and the legacy one (upper-case, alphanumeric mode) side by side.
 		text := cert.QRText(tc.baseURL, jws)
 		code, err := qr.Encode(text)
 		if err != nil {
 			t.Fatal(err)
 		}
+		legacy, err := qr.Encode(cert.QRFormUpper.Text(tc.baseURL, jws))
+		if err != nil {
+			t.Fatal(err)
+		}
 		payload, _ := cert.EncodePayload(&c)
-		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size())
+		t.Logf("| %s | %d | %d | %d | %d (%d×%d modules) | %d |", tc.name, len(payload), len(jws), len(text), code.Version(), code.Size(), code.Size(), legacy.Version())
 		// What the preset dictionary saves (docs/FORMAT.md §5.2).
 		js, _ := json.Marshal(&c)
 		var plain bytes.Buffer
@@ -97,6 +106,9 @@ func TestCertificateSizes(t *testing.T) {
 		t.Logf("  without the dictionary: %d payload bytes", plain.Len())
 		if code.Version() > 20 {
 			t.Errorf("%s: QR version %d, want at most 20 at level M", tc.name, code.Version())
+		}
+		if code.Version() != tc.version || legacy.Version() != tc.legacyVersion {
+			t.Errorf("%s: QR versions %d (legacy form %d), docs/FORMAT.md §5.2 says %d (%d): update it", tc.name, code.Version(), legacy.Version(), tc.version, tc.legacyVersion)
 		}
 	}
 }

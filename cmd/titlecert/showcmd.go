@@ -55,7 +55,7 @@ issued file (use it to replace a lost file).`,
 				fmt.Fprintln(out, rec.JWS)
 				return nil
 			case o.qr:
-				fmt.Fprintln(out, cert.QRText(d.Config.BaseURL, rec.JWS))
+				fmt.Fprintln(out, cert.QRForm(rec.QRForm).Text(d.Config.BaseURL, rec.JWS)) // as printed on its PDF
 				return nil
 			}
 			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet, Issuers: ownIssuers(d)})
@@ -71,7 +71,8 @@ issued file (use it to replace a lost file).`,
 				return err
 			}
 			var buf bytes.Buffer
-			if err := batch.Render(renderer, d.Config.BaseURL, d.Config.VerifyURL(), d.Config.IssuerName, rec.JWS, r.Certificate, &buf); err != nil {
+			// In the certificate's own QR text form: the bytes issued.
+			if err := batch.Render(renderer, cert.QRForm(rec.QRForm), d.Config.BaseURL, d.Config.VerifyURL(), d.Config.IssuerName, rec.JWS, r.Certificate, &buf); err != nil {
 				return err
 			}
 			return datadir.WriteFileAtomic(o.pdfOut, buf.Bytes(), 0o644)

@@ -590,6 +590,14 @@ CREATE TABLE store_meta (
 	value TEXT NOT NULL
 ) STRICT;
 `,
+	// 5: the QR text form (cert.QRForm) each certificate was issued with,
+	// so that it renders again to the bytes issued: every certificate
+	// issued before this step has the legacy upper-case form (1); later
+	// ones record theirs (0, the lower-case form, when a writer omits it).
+	`
+ALTER TABLE certificates ADD COLUMN qr_form INTEGER NOT NULL DEFAULT 0 CHECK (qr_form BETWEEN 0 AND 255);
+UPDATE certificates SET qr_form = 1;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context, create bool) error {
@@ -819,7 +827,7 @@ func (s *Store) checkReservations(ctx context.Context, tx *sql.Tx, batchID strin
 // insertCertSQL inserts one certificate; the columns are certColumns, a
 // new certificate has no status reason or time yet.
 const insertCertSQL = `INSERT INTO certificates (` + certColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, ?)`
 
 // insertCert records c as part of batch batchID with ins (insertCertSQL),
 // turning a unique-constraint failure into a *store.ConflictError.
@@ -838,7 +846,7 @@ func insertCert(ctx context.Context, ins *sql.Stmt, batchID string, c *store.Cer
 	_, err := ins.ExecContext(ctx,
 		c.Number, c.Seq, batchID, c.HolderKey, c.TitleKey,
 		c.HolderName, c.HolderIDMask, c.Series, c.Specialty, c.Level, c.Title, c.Committee, c.ReviewDate,
-		list, index, c.JWS, blob(c.JWSHash), blob(c.PDFHash), code, c.IssuedAt.Unix(), status)
+		list, index, c.JWS, blob(c.JWSHash), blob(c.PDFHash), code, c.IssuedAt.Unix(), status, int64(c.QRForm))
 	if isUnique(err) {
 		return conflict(err, c)
 	} else if err != nil {
@@ -883,7 +891,7 @@ func conflict(err error, c *store.Certificate) error {
 const certColumns = `number, seq, batch_id, holder_key, title_key,
 	holder_name, holder_id_mask, series, specialty, level, title, committee, review_date,
 	status_list, status_index, jws, jws_hash, pdf_hash, verification_code, issued_at, status,
-	status_reason, status_at`
+	status_reason, status_at, qr_form`
 
 type scanner interface{ Scan(...any) error }
 
@@ -898,7 +906,7 @@ func scanCert(row scanner) (*store.Certificate, error) {
 	err := row.Scan(&c.Number, &c.Seq, &c.BatchID, &c.HolderKey, &c.TitleKey,
 		&c.HolderName, &c.HolderIDMask, &c.Series, &c.Specialty, &c.Level, &c.Title, &c.Committee, &c.ReviewDate,
 		&list, &index, &c.JWS, &c.JWSHash, &c.PDFHash, &code, &issued, &c.Status,
-		&c.StatusReason, &statusAt)
+		&c.StatusReason, &statusAt, &c.QRForm)
 	if err != nil {
 		return nil, err
 	}

@@ -552,6 +552,7 @@ func testIssueAndRead(t *testing.T, h *harness) {
 	b.CreatedAt = b.CreatedAt.Add(999 * time.Millisecond).In(time.FixedZone("CST", 8*3600))
 	certs[0].BatchID = b.ID
 	certs[1].Status = "" // recorded as valid
+	certs[1].QRForm = 1  // the legacy QR text form, kept as recorded
 	certs[2].StatusList, certs[2].StatusIndex = 0, 0
 	certs[2].VerificationCode = ""
 	certs[2].PDFHash = nil

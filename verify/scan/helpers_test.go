@@ -14,7 +14,8 @@ import (
 // test key.
 type vector struct {
 	JWS      string          `json:"jws"`
-	QRText   string          `json:"qr_text"`
+	QRText   string          `json:"qr_text"`       // legacy form
+	QRLower  string          `json:"qr_text_lower"` // current form
 	IDNumber string          `json:"id_number"`
 	BaseURL  string          `json:"base_url"`
 	Key      jose.JSONWebKey `json:"key"`

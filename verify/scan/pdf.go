@@ -21,7 +21,7 @@ import (
 // hold, as the issuer configured it (titlecert init: config.json).
 type Issuer struct {
 	Name      string // printed as 发证机关 and in the PDF's metadata, e.g. 福建省人力资源和社会保障厅
-	BaseURL   string // the issuer's base URL, which the QR code carries upper-cased
+	BaseURL   string // the issuer's base URL as configured (the QR text writes it in its form, cert.QRForm)
 	VerifyURL string // the address printed under the QR code; BaseURL + "/v" when empty
 }
 
@@ -55,7 +55,9 @@ const maxPages = 4
 //
 // When the attachment's signature verifies, the file is compared with
 // the one the certificate renders to (rendering is deterministic, see
-// package cert/pdf): Result.Original is true when they are byte-identical.
+// package cert/pdf) in either QR text form (cert.QRForm: a certificate
+// renders in the form it was issued with): Result.Original is true when
+// the file is byte-identical to one of them.
 // Otherwise a warning says that the visible content may have been
 // altered and that only the signed data counts. Neither changes the
 // verdict, which rests on the signature alone.
@@ -135,35 +137,61 @@ func original(data []byte, jws string, c *cert.Claims, ctx *model.Context, qrTex
 			return false, altered
 		}
 	}
-	render := func(is Issuer) bool {
+	// A certificate renders in the QR text form it was issued with
+	// (cert.QRForm): the file is the original if it is the rendering in
+	// either form. The form of the printed code, when it could be read,
+	// is tried first; each rendering costs about 0.3 ms.
+	forms := []cert.QRForm{cert.QRFormCurrent, cert.QRFormUpper}
+	_, printedBase, errQ := cert.SplitQRText(qrText)
+	if errQ == nil && qrFormOf(printedBase) == cert.QRFormUpper {
+		forms[0], forms[1] = forms[1], forms[0]
+	}
+	render := func(is Issuer, form cert.QRForm) bool {
 		if is.VerifyURL == "" {
 			is.VerifyURL = strings.TrimRight(is.BaseURL, "/") + "/v"
 		}
 		var buf bytes.Buffer
 		// as cert/batch.Render, which the tests check
-		err := rnd.Render(&buf, pdf.Document{Claims: c, JWS: jws, QRText: cert.QRText(is.BaseURL, jws),
-			VerificationCode: cert.VerificationCode(jws), VerifyURL: is.VerifyURL, IssuerName: is.Name})
+		err := rnd.Render(&buf, pdf.Document{Claims: c, JWS: jws, QRText: form.Text(is.BaseURL, jws),
+			VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(is.VerifyURL), IssuerName: is.Name})
 		return err == nil && bytes.Equal(buf.Bytes(), data)
 	}
 	if is, ok := po.Issuers[c.Issuer]; ok {
-		if !render(is) {
-			return false, altered
+		for _, form := range forms {
+			if render(is, form) {
+				return true, ""
+			}
 		}
-		return true, ""
-	}
-	// From the file itself: the issuer name from its metadata (Author),
-	// the base URL from its QR code, the verification address from that.
-	i := strings.LastIndex(strings.ToUpper(qrText), cert.QRPath)
-	if i <= 0 || ctx.Author == "" {
 		return false, altered
 	}
-	base := strings.ToLower(qrText[:i])
+	// From the file itself: the issuer name from its metadata (Author),
+	// the base URL from its QR code (in the form the code is written
+	// in), the verification address from that.
+	if errQ != nil || printedBase == "" || ctx.Author == "" {
+		return false, altered
+	}
+	form := qrFormOf(printedBase)
+	base := printedBase
+	if form == cert.QRFormUpper {
+		base = strings.ToLower(base) // as configured, most likely; the legacy form printed it so under the code
+	}
 	is := Issuer{Name: ctx.Author, BaseURL: base}
-	if !render(is) {
+	if !render(is, form) {
 		return false, altered
 	}
 	return true, fmt.Sprintf("the issuer name (%s) and the addresses (%s, %s/v) printed on this PDF are not part of the signed data: check that they are the issuer's %s; the rest of the page is exactly what the signed data renders to",
 		is.Name, base, base, c.Issuer)
+}
+
+// qrFormOf tells the QR text form from the base URL a QR code carries:
+// the legacy form has no lower-case ASCII letter.
+func qrFormOf(printedBase string) cert.QRForm {
+	for i := 0; i < len(printedBase); i++ {
+		if c := printedBase[i]; 'a' <= c && c <= 'z' {
+			return cert.QRFormLower
+		}
+	}
+	return cert.QRFormUpper
 }
 
 // printed reads the QR code printed on a PDF's pages.
