@@ -34,10 +34,11 @@ import (
 
 // CheckImage reads the QR code of a photo or scan (see DecodeImage) and
 // verifies the certificate it carries; Result.Source is
-// verify.SourceQRImage. An image without a readable code is an Invalid
-// result with reason verify.ReasonMalformed; an error means the input
-// could not be read at all (I/O) or was refused: it wraps ErrTooLarge or
-// ErrNotImage.
+// verify.SourceQRImage. An image without a readable code is a
+// verify.Unreadable result with reason verify.ReasonNoCertificateFound
+// (never Invalid: it says nothing about any certificate); an error means
+// the input could not be read at all (I/O) or was refused: it wraps
+// ErrTooLarge or ErrNotImage.
 func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error) {
 	text, err := DecodeImage(r, size)
 	if errors.Is(err, ErrNoQRCode) {
@@ -45,7 +46,7 @@ func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error
 		if o.Now != nil {
 			now = o.Now
 		}
-		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourceQRImage,
+		return verify.Result{Status: verify.Unreadable, Reason: verify.ReasonNoCertificateFound, Source: verify.SourceQRImage,
 			Detail:    "no readable QR code found in the image: photograph the code straight on, in focus and evenly lit, filling a good part of the picture",
 			CheckedAt: now().UTC().Truncate(time.Second)}, nil
 	}
