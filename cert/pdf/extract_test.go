@@ -96,10 +96,18 @@ func TestExtractJWSErrors(t *testing.T) {
 		})
 	}
 	// A plain PDF with a certificate attachment is accepted: the signature,
-	// not the page, is what a verifier trusts.
-	in := plainPDF(t, attachment{pdf.AttachmentName, []byte(jws)})
-	if got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in))); err != nil || got != jws {
-		t.Errorf("plain PDF with an attachment: %q, %v", got, err)
+	// not the page, is what a verifier trusts. Whitespace around the JWS
+	// (an editor's final newline) is not part of it; any name counts.
+	for _, a := range []attachment{
+		{pdf.AttachmentName, []byte(jws)},
+		{pdf.AttachmentName, []byte(jws + "\r\n")},
+		{pdf.AttachmentName, []byte("\n" + jws + " \t\n")},
+		{"zhengshu.txt", []byte(jws + "\n")},
+	} {
+		in := plainPDF(t, a)
+		if got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in))); err != nil || got != jws {
+			t.Errorf("plain PDF with %s %q: %q, %v", a.name, a.content[len(a.content)-2:], got, err)
+		}
 	}
 }
 
