@@ -18,8 +18,10 @@
 // from its header are checked before anything is decoded (MaxImageSize,
 // MaxImagePixels, MaxImageSide), so that a small file claiming a huge
 // image cannot exhaust memory; the images the fallbacks make are bounded
-// too. PDFs are parsed with resource limits and without touching the
-// file system. The package keeps image decoding and PDF parsing out of
+// too. PDFs are read through package cert/pdf (pdf.Open), which refuses
+// decompression bombs before parsing and decodes each stream with a cap,
+// at most once, without touching the file system. An input from which no
+// certificate can be read is verify.Unreadable, never verify.Invalid. The package keeps image decoding and PDF parsing out of
 // package verify, which imports only the standard library and the JWS
 // code.
 package scan
