@@ -504,10 +504,17 @@ func (d *Doc) components(o types.Object) int {
 // than MaxInflatedPerStream or all together to more than
 // MaxInflatedTotal. Cross-reference and object streams, which pdfcpu
 // decodes itself while parsing, must be Flate-compressed or not at all.
-// Streams are found by their keyword; the dictionary before each is read
-// loosely (names with #xx escapes are decoded).
+//
+// Streams are found by their keyword, their dictionary read loosely
+// between the last "obj" keyword and "stream" (names with #xx escapes
+// decoded). Each "obj" gives at most one stream, so the dictionaries
+// read are disjoint and the work is linear in the file's size, plus
+// MaxInflatedTotal of inflation.
 func preflight(data []byte) error {
 	var total int64
+	var inf inflater
+	lastObj, used := -1, -1 // the last "obj" keyword seen, and the last one given a stream
+	objAt := 0              // where to look for the next "obj"
 	for i := 0; ; {
 		j := bytes.Index(data[i:], []byte("stream"))
 		if j < 0 {
@@ -518,6 +525,20 @@ func preflight(data []byte) error {
 		if at >= 3 && string(data[at-3:at]) == "end" {
 			continue
 		}
+		for {
+			k := bytes.Index(data[objAt:at], []byte("obj"))
+			if k < 0 {
+				break
+			}
+			if objAt+k < 3 || string(data[objAt+k-3:objAt+k]) != "end" {
+				lastObj = objAt + k
+			}
+			objAt += k + len("obj")
+		}
+		if lastObj < 0 || lastObj == used {
+			continue
+		}
+		used = lastObj
 		p := i
 		if p < len(data) && data[p] == '\r' {
 			p++
@@ -528,12 +549,7 @@ func preflight(data []byte) error {
 		if p == i {
 			continue
 		}
-		from := max(0, at-64<<10)
-		k := bytes.LastIndex(data[from:at], []byte("obj"))
-		if k < 0 {
-			continue
-		}
-		dict := unescapeNames(data[from+k : at])
+		dict := unescapeNames(data[lastObj:at])
 		filters := filterNames(dict)
 		special := bytes.Contains(dict, []byte("/XRef")) || bytes.Contains(dict, []byte("/ObjStm"))
 		flates := 0
@@ -549,7 +565,7 @@ func preflight(data []byte) error {
 		if flates == 0 {
 			continue
 		}
-		n, err := inflatedSize(data[p:], flates, min(MaxInflatedPerStream, MaxInflatedTotal-total))
+		n, err := inf.size(data[p:], flates, min(MaxInflatedPerStream, MaxInflatedTotal-total))
 		if err != nil {
 			return err
 		}
@@ -557,17 +573,31 @@ func preflight(data []byte) error {
 	}
 }
 
-// inflatedSize inflates data through n zlib layers and counts the output,
-// up to limit (an error beyond). Damaged data ends the count: parsing
-// will report it, or skip the stream.
-func inflatedSize(data []byte, n int, limit int64) (int64, error) {
-	var r io.Reader = bytes.NewReader(data)
-	for range n {
-		zr, err := zlib.NewReader(r)
-		if err != nil {
-			return 0, nil
+// inflater inflates through layers of zlib, reusing its readers.
+type inflater struct {
+	readers []io.ReadCloser
+	src     bytes.Reader
+}
+
+// size inflates data through n zlib layers and counts the output, up to
+// limit (an error beyond). Damaged data ends the count: parsing will
+// report it, or skip the stream.
+func (f *inflater) size(data []byte, n int, limit int64) (int64, error) {
+	f.src.Reset(data)
+	var r io.Reader = &f.src
+	for i := range n {
+		if i < len(f.readers) {
+			if err := f.readers[i].(zlib.Resetter).Reset(r, nil); err != nil {
+				return 0, nil
+			}
+		} else {
+			zr, err := zlib.NewReader(r)
+			if err != nil {
+				return 0, nil
+			}
+			f.readers = append(f.readers, zr)
 		}
-		r = zr
+		r = f.readers[i]
 	}
 	c, _ := io.Copy(io.Discard, io.LimitReader(r, limit+1))
 	if c > limit {

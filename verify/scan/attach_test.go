@@ -60,15 +60,21 @@ func qpdfAttach(t *testing.T, doc []byte, name, content string, opts ...string) 
 // qpdfRemove removes the attachment with key from doc.
 func qpdfRemove(t *testing.T, doc []byte, key string) []byte {
 	t.Helper()
+	return qpdfRun(t, doc, "--remove-attachment="+key)
+}
+
+// qpdfRun rewrites doc with qpdf and the options given.
+func qpdfRun(t *testing.T, doc []byte, opts ...string) []byte {
+	t.Helper()
 	qpdf := qpdfPath(t)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
 	if err := os.WriteFile(in, doc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command(qpdf, in, out, "--remove-attachment="+key).CombinedOutput(); err != nil {
+	if b, err := exec.Command(qpdf, append([]string{in, out}, opts...)...).CombinedOutput(); err != nil {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-			t.Fatalf("qpdf --remove-attachment: %v\n%s", err, b)
+			t.Fatalf("qpdf %s: %v\n%s", strings.Join(opts, " "), err, b)
 		}
 	}
 	b, err := os.ReadFile(out)
@@ -114,6 +120,14 @@ func TestAttachmentsEditedWithQPDF(t *testing.T) {
 		{"the certificate under another name only", func() []byte {
 			return qpdfAttach(t, qpdfRemove(t, f.pdf1, pdf.AttachmentName), "zhengshu.jws", genuine)
 		}, verify.Valid, "", verify.SourcePDFAttachment},
+		// Re-saved by a standard tool: object and cross-reference
+		// streams, every stream compressed (the attachment too).
+		{"re-saved with object streams, compressed", func() []byte {
+			return qpdfRun(t, f.pdf1, "--object-streams=generate", "--compress-streams=y", "--recompress-flate")
+		}, verify.Valid, "", verify.SourcePDFAttachment},
+		{"re-saved with object streams, replaced", func() []byte {
+			return qpdfRun(t, qpdfAttach(t, f.pdf1, "2026000002.jws", f.jws2, "--key=certificate.jws", "--replace"), "--object-streams=generate")
+		}, verify.Invalid, verify.ReasonPDFMismatch, verify.SourcePDFAttachment},
 		{"a letter attached beside it", func() []byte {
 			return qpdfAttach(t, f.pdf1, "letter.txt", "请查收。Please find the certificate attached.")
 		}, verify.Valid, "", verify.SourcePDFAttachment},
@@ -126,6 +140,11 @@ func TestAttachmentsEditedWithQPDF(t *testing.T) {
 			}
 			if tt.status == verify.Valid && r.JWS != genuine {
 				t.Errorf("verified %q", r.JWS)
+			}
+			for _, w := range r.Warnings {
+				if strings.Contains(w, "could not be read") {
+					t.Errorf("the printed code was not read: %s", w)
+				}
 			}
 			if tt.reason == verify.ReasonPDFMismatch && (!strings.Contains(r.Detail, "2026000002") || r.StatusChecked) {
 				t.Errorf("detail: %s", r.Detail)

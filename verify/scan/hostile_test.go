@@ -51,7 +51,7 @@ func TestPDFBombs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const huge = 600 << 20 // above every limit
+	const huge = 160 << 20 // above every limit
 	bomb := pdftest.Bomb(t, huge, 1)
 	nested := pdftest.Bomb(t, huge, 3)
 	// Below the limit of the check before parsing (48 MiB a stream), above
@@ -76,11 +76,22 @@ func TestPDFBombs(t *testing.T) {
 		p.Obj("<< /Type /Filespec /F (other.jws) /EF << /F 6 0 R >> >>")
 		return p.Bytes()
 	}
+	// A cross-reference stream, which pdfcpu decodes itself while
+	// parsing with its 512 MiB default, appended as an update.
+	xrefStream := func(data []byte, filters string) []byte {
+		doc := onePage("4 0 R", "", func(f *pdftest.File) { f.Stream("", []byte("0 g")) })
+		off := len(doc)
+		doc = fmt.Appendf(doc, "5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Filter %s /Length %d >>\nstream\n", filters, len(data))
+		doc = append(doc, data...)
+		return fmt.Appendf(doc, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", off)
+	}
 	tests := []struct {
 		name   string
 		doc    []byte
 		reason verify.Reason
 	}{
+		{"cross-reference stream", xrefStream(bomb, "/FlateDecode"), verify.ReasonTooLarge},
+		{"cross-reference stream, LZW", xrefStream([]byte("\x80\x0b\x60\x50"), "/LZWDecode"), verify.ReasonMalformed},
 		{"the field case", field, verify.ReasonTooLarge},
 		{"page content referred to eight times", onePage(refs("4 0 R", 8), "", func(f *pdftest.File) {
 			f.Stream("/Filter /FlateDecode", bomb)
@@ -113,6 +124,9 @@ func TestPDFBombs(t *testing.T) {
 			n := allocated(func() { r = CheckPDF(tt.doc, vo, po) })
 			if r.Status != verify.Unreadable || r.Reason != tt.reason || r.Certificate != nil {
 				t.Errorf("%+v, want unreadable (%s)", r, tt.reason)
+			}
+			if tt.reason == verify.ReasonMalformed && !strings.Contains(r.Detail, "cross-reference or object stream with filters LZWDecode") {
+				t.Errorf("detail %q does not say why", r.Detail)
 			}
 			if tt.reason == verify.ReasonTooLarge && !strings.Contains(r.Detail, "expands beyond the limits") {
 				t.Errorf("detail %q does not say why", r.Detail)
