@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -350,11 +352,11 @@ func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	if err != nil || xobjs == nil {
 		return nil, nil
 	}
-	for _, o := range xobjs {
+	for _, name := range slices.Sorted(maps.Keys(xobjs)) {
 		if len(imgs) >= 16 {
 			break
 		}
-		if im, ok := d.image(o, maxPixels); ok {
+		if im, ok := d.image(xobjs[name], maxPixels); ok {
 			imgs = append(imgs, im)
 		}
 	}
@@ -415,7 +417,9 @@ func (d *Doc) image(o types.Object, maxPixels int64) (Image, bool) {
 	if err != nil || int64(len(data)) < need {
 		return Image{}, false
 	}
-	invert := mask // an image mask paints its 0 samples
+	// 0 is black: in grey, and in an image mask (painted with the fill
+	// colour, black on a certificate); a Decode array of [1 0] inverts.
+	invert := false
 	if dec, ok := sd.Dict["Decode"].(types.Array); ok && len(dec) >= 2 {
 		if a, ok := dec[0].(types.Integer); ok && a.Value() == 1 {
 			invert = !invert
