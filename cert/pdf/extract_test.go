@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 )
@@ -31,7 +32,7 @@ type attachment struct {
 
 // plainPDF returns a one-page PDF, not made by Render, with the given
 // attachments.
-func plainPDF(t *testing.T, aa ...attachment) []byte {
+func plainPDF(t testing.TB, aa ...attachment) []byte {
 	t.Helper()
 	f := pdftest.New()
 	var names strings.Builder
@@ -137,6 +138,33 @@ func FuzzExtractJWS(f *testing.F) {
 		got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in)))
 		if err == nil && (got == "" || strings.ContainsAny(got, " \n=+/")) {
 			t.Fatalf("ExtractJWS accepted %q", got)
+		}
+	})
+}
+
+// FuzzDoc reads whatever a Doc offers from arbitrary input: it must never
+// panic, and what it decodes stays within its caps.
+func FuzzDoc(f *testing.F) {
+	f.Add(render(f, newRenderer(f), testDocument(testClaims())))
+	f.Add(plainPDF(f, attachment{pdf.AttachmentName, []byte(fakeJWS(1) + "\r\n")}))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d, err := pdf.Open(in)
+		if err != nil {
+			return
+		}
+		if aa, err := d.Attachments(); err == nil {
+			for _, a := range aa {
+				if len(a.Data) > cert.MaxJWSLen+1024 {
+					t.Fatalf("attachment of %d bytes", len(a.Data))
+				}
+			}
+		}
+		d.Certificates()
+		for n := 1; n <= min(d.PageCount(), 2); n++ {
+			if c, err := d.PageContent(n); err == nil && len(c) > pdf.MaxContentSize+64 {
+				t.Fatalf("content of %d bytes", len(c))
+			}
+			d.PageImages(n, 1<<20)
 		}
 	})
 }
