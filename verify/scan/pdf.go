@@ -146,7 +146,7 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	if r.Certificate == nil {
 		return r // not signed by a trusted key: nothing to compare with
 	}
-	orig, warning := original(data, jws, r.Certificate, doc.Author(), text, po)
+	orig, warning := original(data, jws, r.Certificate, docInfo{Author: doc.Author()}, text, po)
 	r.Original = &orig
 	if warning != "" {
 		r.Warnings = append(r.Warnings, warning)
@@ -157,9 +157,12 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	return r
 }
 
+// docInfo is what original needs of a PDF's document information.
+type docInfo struct{ Author string }
+
 // original compares data with the file the certificate renders to and
 // returns a warning for people when that says something they should know.
-func original(data []byte, jws string, c *cert.Claims, author string, qrText string, po PDFOptions) (bool, string) {
+func original(data []byte, jws string, c *cert.Claims, ctx docInfo, qrText string, po PDFOptions) (bool, string) {
 	const altered = "this PDF is not the file the certificate renders to: its visible content may have been altered (or it was re-saved, or made by another version of titlecert); only the signed data shown by the verifier counts"
 	rnd := po.Renderer
 	if rnd == nil {
@@ -187,11 +190,11 @@ func original(data []byte, jws string, c *cert.Claims, author string, qrText str
 	// From the file itself: the issuer name from its metadata (Author),
 	// the base URL from its QR code, the verification address from that.
 	i := strings.LastIndex(strings.ToUpper(qrText), cert.QRPath)
-	if i <= 0 || author == "" {
+	if i <= 0 || ctx.Author == "" {
 		return false, altered
 	}
 	base := strings.ToLower(qrText[:i])
-	is := Issuer{Name: author, BaseURL: base}
+	is := Issuer{Name: ctx.Author, BaseURL: base}
 	if !render(is) {
 		return false, altered
 	}
