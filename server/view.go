@@ -124,6 +124,16 @@ var invalidWords = map[verify.Reason]words{
 	verify.ReasonHolderMismatch:       {"身份证号与持证人不符", "The ID number is not the holder's."},
 }
 
+// unreadableWords say why no certificate could be read, and what to try.
+var unreadableWords = map[verify.Reason]words{
+	verify.ReasonNoCertificateFound: {"未找到可识别的二维码或证书附件。请上传签发机构提供的原始PDF文件，或正对二维码拍摄一张清晰、光线均匀的照片；也可以输入证书编号和验证码查询。",
+		"No readable QR code or certificate attachment was found. Upload the original PDF from the issuer, or a sharp, evenly lit photo of the QR code taken straight on; or look the certificate up by its number and verification code."},
+	verify.ReasonTooLarge: {"文件超出证书文件的处理限制，无法读取。请上传签发机构提供的原始PDF文件。",
+		"The file exceeds what a certificate file may hold and was not read. Upload the original PDF from the issuer."},
+	verify.ReasonMalformed: {"文件已损坏或格式无法识别。请上传签发机构提供的原始PDF文件，或二维码的照片。",
+		"The file is damaged or not in a form that can be read. Upload the original PDF from the issuer, or a photo of the QR code."},
+}
+
 // statusWords say why a certificate is revoked or suspended.
 var statusWords = map[string]words{
 	store.ReasonMisconduct:      {"学术不端、违规署名等违纪违规行为", "misconduct (plagiarism, improper signature, academic dishonesty)"},
@@ -154,7 +164,7 @@ var routeEnglish = map[cert.Route]string{
 // verdictView is the data of the verdict page.
 type verdictView struct {
 	chrome
-	Verdict     string // valid, revoked, suspended, invalid, unknown
+	Verdict     string // valid, revoked, suspended, invalid, unknown, unreadable
 	Head        words  // 有效 / VALID ...
 	Summary     words
 	Reason      words // why (revoked, suspended, invalid, unknown)
@@ -211,6 +221,17 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 		v.Head = words{"状态未知", "STATUS UNKNOWN"}
 		v.Summary = words{"证书签名真实，但无法确认其是否已被撤销，请勿视为有效。", "The signature is genuine, but whether the certificate was revoked cannot be established: do not treat it as valid."}
 		v.Reason = unknownWords[res.Reason]
+		v.Detail = res.Detail
+	case verify.Unreadable:
+		// Nothing was read, so nothing is said about any certificate:
+		// never "invalid" or "forged" for a blurred photo.
+		v.Head = words{"无法读取", "COULD NOT READ"}
+		v.Summary = words{"未能从上传的文件中读取到证书。这并不表示证书无效。", "No certificate could be read from this file. This does not mean that a certificate is invalid."}
+		w, ok := unreadableWords[res.Reason]
+		if !ok {
+			w = unreadableWords[verify.ReasonNoCertificateFound]
+		}
+		v.Reason = w
 		v.Detail = res.Detail
 	default:
 		v.Verdict = string(verify.Invalid)

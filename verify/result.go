@@ -16,14 +16,26 @@ type Verdict string
 
 // Verdicts. Only Valid is good; Unknown means the certificate is genuine
 // but its revocation status could not be established, which is never to be
-// taken as valid.
+// taken as valid. Unreadable says nothing about any certificate: no
+// certificate could be read from the input (a photo without a readable
+// QR code, a PDF with neither attachment nor readable code, a file that
+// cannot be parsed), so there was nothing to verify; the person should
+// try again with a better picture or the original file.
 const (
-	Valid     Verdict = "valid"
-	Invalid   Verdict = "invalid"   // forged, tampered, untrusted or malformed
-	Revoked   Verdict = "revoked"   // permanently withdrawn by its issuer
-	Suspended Verdict = "suspended" // on hold during an investigation
-	Unknown   Verdict = "unknown"   // revocation status cannot be established
+	Valid      Verdict = "valid"
+	Invalid    Verdict = "invalid"    // forged, tampered, untrusted or malformed
+	Revoked    Verdict = "revoked"    // permanently withdrawn by its issuer
+	Suspended  Verdict = "suspended"  // on hold during an investigation
+	Unknown    Verdict = "unknown"    // revocation status cannot be established
+	Unreadable Verdict = "unreadable" // no certificate could be read from the input
 )
+
+// ReasonNoCertificateFound is the reason of an Unreadable result for an
+// input that was read but holds no certificate: no readable QR code in a
+// photo, neither a certificate attachment nor a readable code in a PDF.
+// Unreadable results for files that cannot be parsed, or that exceed a
+// limit, carry ReasonMalformed or ReasonTooLarge.
+const ReasonNoCertificateFound Reason = "no_certificate_found"
 
 // StatusListInfo says which status list entry was consulted and how fresh
 // the list was.

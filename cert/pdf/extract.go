@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/titlecert/titlecert/cert"
@@ -23,16 +24,20 @@ var (
 	ErrNoCertificate = errors.New("pdf: no certificate attachment (" + AttachmentName + ") in the PDF")
 )
 
-// ExtractJWS returns the compact JWS attached to a certificate PDF as
-// AttachmentName. The result is untrusted: verify its signature before
-// believing anything in it.
+// ExtractJWS returns the compact JWS attached to a certificate PDF. The
+// result is untrusted: verify its signature before believing anything in
+// it.
 //
-// It refuses a size above MaxPDFSize (ErrTooLarge) before reading, input
-// without a PDF header (ErrNotPDF), and a PDF without exactly one
-// attachment named AttachmentName (ErrNoCertificate; two are refused too,
-// as ambiguous). An attachment that is not a plausible compact JWS (at most
-// cert.MaxJWSLen base64url characters and dots) is an error. Other errors
-// mean the PDF could not be parsed.
+// Every embedded file counts, whatever its name (see Doc.Certificates):
+// tools that replace an attachment rename it. It refuses a size above
+// MaxPDFSize (ErrTooLarge) before reading, input without a PDF header
+// (ErrNotPDF), a PDF whose compressed data expands beyond the limits of
+// read.go (ErrTooMuchData), a PDF without a certificate attachment
+// (ErrNoCertificate) and one whose attachments carry different
+// certificates (ErrNoCertificate too, as ambiguous). An attachment named
+// AttachmentName that is not a plausible compact JWS (at most
+// cert.MaxJWSLen base64url characters and dots, whitespace around it
+// aside) is an error. Other errors mean the PDF could not be parsed.
 func ExtractJWS(r io.ReaderAt, size int64) (jws string, err error) {
 	if size < 0 {
 		return "", fmt.Errorf("pdf: negative size %d", size)
@@ -40,61 +45,91 @@ func ExtractJWS(r io.ReaderAt, size int64) (jws string, err error) {
 	if size > MaxPDFSize {
 		return "", fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, size, MaxPDFSize)
 	}
-	// The header must appear in the first 1,024 bytes (ISO 32000-1, annex H).
-	head := make([]byte, min(size, 1024))
-	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
+	data := make([]byte, size)
+	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		return "", fmt.Errorf("pdf: reading: %w", err)
 	}
-	if !bytes.Contains(head, []byte("%PDF-")) {
-		return "", ErrNotPDF
-	}
-
-	defer func() {
-		if p := recover(); p != nil {
-			jws, err = "", fmt.Errorf("pdf: malformed PDF: %v", p)
-		}
-	}()
-	ctx, err := api.ReadAndValidate(io.NewSectionReader(r, 0, size), ReadConfig(model.EXTRACTATTACHMENTS, 64<<20))
+	d, err := Open(data)
 	if err != nil {
-		return "", fmt.Errorf("pdf: malformed PDF: %w", err)
+		return "", err
 	}
-	if err := ctx.LocateNameTree("EmbeddedFiles", false); err != nil {
-		return "", fmt.Errorf("pdf: malformed PDF: %w", err)
-	}
-	if ctx.Names["EmbeddedFiles"] == nil {
-		return "", ErrNoCertificate
-	}
-	aa, err := ctx.ExtractAttachments(nil)
+	certs, err := d.Certificates()
 	if err != nil {
-		return "", fmt.Errorf("pdf: malformed PDF: attachments: %w", err)
+		return "", err
 	}
-	var found []model.Attachment
-	for _, a := range aa {
-		if a.FileName == AttachmentName {
-			found = append(found, a)
-		}
-	}
-	switch len(found) {
+	switch len(certs) {
 	case 0:
 		return "", ErrNoCertificate
 	case 1:
-	default:
-		return "", fmt.Errorf("%w: the PDF has %d attachments named %s", ErrNoCertificate, len(found), AttachmentName)
+		return certs[0].JWS, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(found[0].Reader, cert.MaxJWSLen+1))
+	if slices.ContainsFunc(certs, func(c Certificate) bool { return c.JWS != certs[0].JWS }) {
+		return "", fmt.Errorf("%w: the PDF has %d attachments with different certificates", ErrNoCertificate, len(certs))
+	}
+	return certs[0].JWS, nil
+}
+
+// Certificate is an embedded file of a PDF that holds a certificate.
+type Certificate struct {
+	Name string // the file's names: its name-tree key, and /UF or /F when they differ
+	JWS  string // the compact JWS, without the whitespace around it
+}
+
+// Certificates returns every embedded file of the PDF that holds a
+// certificate: whose content, without leading and trailing whitespace
+// (ASCII space, tab, CR, LF), looks like a compact JWS (three parts of
+// base64url characters, at most cert.MaxJWSLen), whatever its name. An
+// attachment named AttachmentName (as key, /F or /UF) that does not is an
+// error, as is one so named whose content cannot be decoded. Files whose
+// content is not a JWS under other names (a photo, a letter) are ignored.
+// The same JWS attached twice appears twice.
+func (d *Doc) Certificates() ([]Certificate, error) {
+	aa, err := d.Attachments()
 	if err != nil {
-		return "", fmt.Errorf("pdf: reading %s: %w", AttachmentName, err)
+		return nil, err
 	}
+	var out []Certificate
+	for _, a := range aa {
+		name := strings.Join(a.Names(), " / ")
+		named := slices.Contains(a.Names(), AttachmentName)
+		if a.Err != nil {
+			if named {
+				if errors.Is(a.Err, ErrTooMuchData) {
+					return nil, fmt.Errorf("pdf: %s is longer than %d bytes", name, cert.MaxJWSLen)
+				}
+				return nil, fmt.Errorf("pdf: reading %s: %w", name, a.Err)
+			}
+			continue
+		}
+		jws, err := compactJWS(a.Data)
+		if err != nil {
+			if named {
+				return nil, fmt.Errorf("pdf: %s %w", name, err)
+			}
+			continue
+		}
+		out = append(out, Certificate{Name: name, JWS: jws})
+	}
+	return out, nil
+}
+
+// compactJWS returns b without the whitespace around it when it is a
+// plausible compact JWS; else an error that completes "FILE ...".
+func compactJWS(b []byte) (string, error) {
+	b = bytes.Trim(b, " \t\r\n")
 	if len(b) > cert.MaxJWSLen {
-		return "", fmt.Errorf("pdf: %s is longer than %d bytes", AttachmentName, cert.MaxJWSLen)
+		return "", fmt.Errorf("is longer than %d bytes", cert.MaxJWSLen)
 	}
 	if len(b) == 0 {
-		return "", fmt.Errorf("pdf: %s is empty", AttachmentName)
+		return "", errors.New("is empty")
 	}
 	for i, c := range b {
 		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return "", fmt.Errorf("pdf: %s is not a compact JWS (byte %d is %q)", AttachmentName, i, c)
+			return "", fmt.Errorf("is not a compact JWS (byte %d is %q)", i, c)
 		}
+	}
+	if bytes.Count(b, []byte(".")) != 2 {
+		return "", errors.New("is not a compact JWS (it has not three parts)")
 	}
 	return string(b), nil
 }
@@ -103,13 +138,15 @@ func ExtractJWS(r io.ReaderAt, size int64) (jws string, err error) {
 // command cmd, with resource limits sized for certificate PDFs. It is
 // built here rather than with model.NewDefaultConfiguration, which creates
 // a configuration directory (with fonts and certificates) under the user's
-// home directory.
+// home directory. The limits bound what pdfcpu decodes while parsing
+// (object streams); Open checks the rest before, and Doc decodes the
+// streams a verifier needs itself (see read.go).
 func ReadConfig(cmd model.CommandMode, maxImagePixels int64) *model.Configuration {
 	limits := model.DefaultResourceLimits()
 	limits.MaxStreamBytes = MaxPDFSize
-	limits.MaxDecodeBytes = 4 * MaxPDFSize
+	limits.MaxDecodeBytes = 16 << 20
 	limits.MaxImagePixels = maxImagePixels
-	limits.MaxImageBytes = 4 * MaxPDFSize
+	limits.MaxImageBytes = MaxImageDataSize
 	limits.MaxObjectCount = 1 << 20
 	limits.MaxObjectStreamCount = 1 << 16
 	limits.MaxXRefEntries = 1 << 20

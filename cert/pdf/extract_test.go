@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 )
@@ -31,7 +32,7 @@ type attachment struct {
 
 // plainPDF returns a one-page PDF, not made by Render, with the given
 // attachments.
-func plainPDF(t *testing.T, aa ...attachment) []byte {
+func plainPDF(t testing.TB, aa ...attachment) []byte {
 	t.Helper()
 	f := pdftest.New()
 	var names strings.Builder
@@ -66,7 +67,10 @@ func TestExtractJWSErrors(t *testing.T) {
 		{name: "negative size", input: []byte("%PDF-1.4"), size: -1, want: "negative size"},
 		{name: "header only", input: []byte("%PDF-1.4\n"), want: "malformed PDF"},
 		{name: "no attachment", input: plainPDF(t), is: pdf.ErrNoCertificate},
-		{name: "other attachment", input: plainPDF(t, attachment{"other.txt", []byte(jws)}), is: pdf.ErrNoCertificate},
+		{name: "other attachment", input: plainPDF(t, attachment{"other.txt", []byte("a letter")}), is: pdf.ErrNoCertificate},
+		{name: "two different certificates, other names", input: plainPDF(t,
+			attachment{"a.jws", []byte(jws)},
+			attachment{"b.txt", []byte(fakeJWS(2) + "\r\n")}), is: pdf.ErrNoCertificate, want: "different certificates"},
 		{name: "two certificates", input: plainPDF(t,
 			attachment{pdf.AttachmentName, []byte(jws)},
 			attachment{pdf.AttachmentName, []byte(fakeJWS(2))}), is: pdf.ErrNoCertificate, want: "2 attachments"},
@@ -93,10 +97,18 @@ func TestExtractJWSErrors(t *testing.T) {
 		})
 	}
 	// A plain PDF with a certificate attachment is accepted: the signature,
-	// not the page, is what a verifier trusts.
-	in := plainPDF(t, attachment{pdf.AttachmentName, []byte(jws)})
-	if got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in))); err != nil || got != jws {
-		t.Errorf("plain PDF with an attachment: %q, %v", got, err)
+	// not the page, is what a verifier trusts. Whitespace around the JWS
+	// (an editor's final newline) is not part of it; any name counts.
+	for _, a := range []attachment{
+		{pdf.AttachmentName, []byte(jws)},
+		{pdf.AttachmentName, []byte(jws + "\r\n")},
+		{pdf.AttachmentName, []byte("\n" + jws + " \t\n")},
+		{"zhengshu.txt", []byte(jws + "\n")},
+	} {
+		in := plainPDF(t, a)
+		if got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in))); err != nil || got != jws {
+			t.Errorf("plain PDF with %s %q: %q, %v", a.name, a.content[len(a.content)-2:], got, err)
+		}
 	}
 }
 
@@ -126,6 +138,33 @@ func FuzzExtractJWS(f *testing.F) {
 		got, err := pdf.ExtractJWS(bytes.NewReader(in), int64(len(in)))
 		if err == nil && (got == "" || strings.ContainsAny(got, " \n=+/")) {
 			t.Fatalf("ExtractJWS accepted %q", got)
+		}
+	})
+}
+
+// FuzzDoc reads whatever a Doc offers from arbitrary input: it must never
+// panic, and what it decodes stays within its caps.
+func FuzzDoc(f *testing.F) {
+	f.Add(render(f, newRenderer(f), testDocument(testClaims())))
+	f.Add(plainPDF(f, attachment{pdf.AttachmentName, []byte(fakeJWS(1) + "\r\n")}))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d, err := pdf.Open(in)
+		if err != nil {
+			return
+		}
+		if aa, err := d.Attachments(); err == nil {
+			for _, a := range aa {
+				if len(a.Data) > cert.MaxJWSLen+1024 {
+					t.Fatalf("attachment of %d bytes", len(a.Data))
+				}
+			}
+		}
+		d.Certificates()
+		for n := 1; n <= min(d.PageCount(), 2); n++ {
+			if c, err := d.PageContent(n); err == nil && len(c) > pdf.MaxContentSize+64 {
+				t.Fatalf("content of %d bytes", len(c))
+			}
+			d.PageImages(n, 1<<20)
 		}
 	})
 }

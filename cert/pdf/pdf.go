@@ -17,11 +17,13 @@
 // general-purpose PDF library cost more than ten times as much per page.
 //
 // Security notes: nothing printed on the page is trusted by a verifier.
-// Only the signature of the attached or scanned JWS is; ExtractJWS returns
-// the attachment as untrusted input for the verifier. ExtractJWS refuses
-// inputs over MaxPDFSize before parsing, bounds the PDF parser's resources,
-// and never touches the file system. Render shows the masked ID number
-// only: a Claims value never holds the full one.
+// Only the signature of the attached or scanned JWS is; ExtractJWS and Doc
+// return what a PDF holds as untrusted input for the verifier. Reading
+// (Open, read.go) refuses inputs over MaxPDFSize and decompression bombs
+// before parsing, decodes every stream itself with an output cap, at most
+// once, within a budget per file (pdfcpu's own decoding ignores its
+// configured limits), and never touches the file system. Render shows the
+// masked ID number only: a Claims value never holds the full one.
 package pdf
 
 import (

@@ -55,8 +55,13 @@ renders to: "original" says whether it is byte-identical. The issuer name
 and addresses printed on the page are not signed; without --issuer-config
 they are taken from the file itself and the output names them.
 
-Exit status: 0 when every input is valid, 1 when any is not, 2 for usage
-errors or unreadable input.`,
+A file in which no certificate can be read (a photo without a readable QR
+code, a PDF with neither attachment nor readable code, a damaged file) is
+"unreadable": that says nothing about any certificate.
+
+Exit status: 0 when every input is valid, 1 when any is not valid (invalid,
+revoked, suspended, unknown), else 2 when an input is unreadable; 2 also for
+usage errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, o, args)
@@ -138,13 +143,17 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	out := cmd.OutOrStdout()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	allValid := true
+	allValid, unreadable := true, false
 	for i, arg := range args {
 		r, err := checkInputPDF(cmd.InOrStdin(), arg, opts, &po)
 		if err != nil {
 			return usageError{err}
 		}
-		if r.Status != verify.Valid {
+		switch r.Status {
+		case verify.Valid:
+		case verify.Unreadable:
+			unreadable = true
+		default:
 			allValid = false
 		}
 		if o.json {
@@ -160,6 +169,9 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	}
 	if !allValid {
 		return silentError{exitFailed}
+	}
+	if unreadable {
+		return silentError{exitUsage}
 	}
 	return nil
 }
@@ -292,6 +304,11 @@ func printResult(w io.Writer, r verify.Result) {
 			if t != nil {
 				fmt.Fprintf(w, ", since %s", t.In(chinaTime).Format("2006-01-02"))
 			}
+		}
+	case verify.Unreadable:
+		fmt.Fprintf(w, "UNREADABLE 无法读取: %s — no certificate could be read from this input; this says nothing about any certificate", r.Reason)
+		if r.Detail != "" {
+			fmt.Fprintf(w, "\n  %s", r.Detail)
 		}
 	case verify.Unknown:
 		fmt.Fprintf(w, "UNKNOWN 状态未知: %s", r.Reason)

@@ -126,10 +126,10 @@ func TestCheckImage(t *testing.T) {
 	if err != nil || r.Status != verify.Invalid || r.Source != verify.SourceQRImage || r.Reason != verify.ReasonMalformed {
 		t.Fatalf("other QR code: %+v, %v", r, err)
 	}
-	// No code at all: an invalid result, not an error.
+	// No code at all: an unreadable result (never invalid), not an error.
 	blank := mustPNG(t, 200, 200)
 	r, err = CheckImage(bytes.NewReader(blank), -1, o)
-	if err != nil || r.Status != verify.Invalid || !strings.Contains(r.Detail, "no readable QR code") {
+	if err != nil || r.Status != verify.Unreadable || r.Reason != verify.ReasonNoCertificateFound || !strings.Contains(r.Detail, "no readable QR code") {
 		t.Fatalf("blank: %+v, %v", r, err)
 	}
 	// Refused input: an error.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -42,11 +43,11 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 			t.Errorf("%s with the issuer's configuration: %+v", tc.file, r)
 		}
 		// The printed code is the legacy QR text.
-		ctx, err := readPDF(data)
+		doc, err := pdf.Open(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if text, err := readPrintedQR(ctx); err != nil || text != cert.QRFormUpper.Text(tc.baseURL, v.JWS) {
+		if text, err := readPrintedQR(doc); err != nil || text != cert.QRFormUpper.Text(tc.baseURL, v.JWS) {
 			t.Errorf("%s: printed QR %.50q, %v", tc.file, text, err)
 		}
 		// From the file alone: the original when the configured address
@@ -88,10 +89,11 @@ func TestBothFormsAreOriginal(t *testing.T) {
 // original.
 func TestOriginalOddQRText(t *testing.T) {
 	f := newFixture(t)
-	ctx, err := readPDF(f.pdf1)
+	doc, err := pdf.Open(f.pdf1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := docInfo{Author: doc.Author()}
 	digits := cert.QRText("", f.v.JWS)[len(cert.QRPath):]
 	for _, q := range []string{"ȿȿȿȿ/C/" + digits, "ȿ" + cert.QRPath, "/C/" + digits, "ſſ/c/" + digits, "\xff/C/00", ""} {
 		orig, warning := original(f.pdf1, f.v.JWS, f.v.Claims, ctx, q, PDFOptions{Renderer: f.renderer})

@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
-
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
@@ -41,15 +36,20 @@ type PDFOptions struct {
 // have several).
 const maxPages = 4
 
-// CheckPDF verifies a certificate PDF of at most pdf.MaxPDFSize bytes: its
-// attachment certificate.jws and the QR code printed on its page, drawn
-// as vector rectangles by titlecert or, in a scanned or re-saved PDF, as
-// an image. It never fails: a file that cannot be read is an Invalid
-// result.
+// CheckPDF verifies a certificate PDF of at most pdf.MaxPDFSize bytes: the
+// certificates its embedded files hold (certificate.jws, or any other
+// name: see pdf.Doc.Certificates) and the QR code printed on its page,
+// drawn as vector rectangles by titlecert or, in a scanned or re-saved
+// PDF, as an image. It never fails: a file from which no certificate can
+// be read (it cannot be parsed, it exceeds a limit, or it has neither a
+// certificate attachment nor a readable code) is a verify.Unreadable
+// result, with reason verify.ReasonMalformed, verify.ReasonTooLarge or
+// verify.ReasonNoCertificateFound.
 //
-// Result.Source is verify.SourcePDFAttachment when the attachment was
+// Result.Source is verify.SourcePDFAttachment when an attachment was
 // verified, verify.SourcePDFQR when only the printed code was (a PDF
-// without attachment: a scan, a print to PDF). When both are present and
+// without attachment: a scan, a print to PDF). When an attachment
+// carries another certificate than the printed code, or two attachments
 // carry different certificates, the verdict is Invalid with reason
 // verify.ReasonPDFMismatch, whatever the signatures say.
 //
@@ -61,31 +61,46 @@ const maxPages = 4
 // Otherwise a warning says that the visible content may have been
 // altered and that only the signed data counts. Neither changes the
 // verdict, which rests on the signature alone.
+//
+// Memory: every stream decoded is capped, and the file as a whole (see
+// package cert/pdf, read.go); a decompression bomb is refused before it
+// is parsed.
 func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	now := time.Now
 	if vo.Now != nil {
 		now = vo.Now
 	}
-	fail := func(reason verify.Reason, source, detail string) verify.Result {
-		return verify.Result{Status: verify.Invalid, Reason: reason, Detail: detail, Source: source, CheckedAt: now().UTC().Truncate(time.Second)}
+	unreadable := func(reason verify.Reason, source, detail string) verify.Result {
+		return verify.Result{Status: verify.Unreadable, Reason: reason, Detail: detail, Source: source, CheckedAt: now().UTC().Truncate(time.Second)}
 	}
 	if len(data) > pdf.MaxPDFSize {
-		return fail(verify.ReasonTooLarge, verify.SourcePDFAttachment, fmt.Sprintf("a certificate PDF has at most %d bytes (%d MiB)", pdf.MaxPDFSize, pdf.MaxPDFSize>>20))
+		return unreadable(verify.ReasonTooLarge, verify.SourcePDFAttachment, fmt.Sprintf("a certificate PDF has at most %d bytes (%d MiB)", pdf.MaxPDFSize, pdf.MaxPDFSize>>20))
 	}
-	jws, errA := pdf.ExtractJWS(bytes.NewReader(data), int64(len(data)))
-	if errA != nil && !errors.Is(errA, pdf.ErrNoCertificate) {
-		return fail(verify.ReasonMalformed, verify.SourcePDFAttachment, errA.Error())
-	}
-	ctx, err := readPDF(data)
+	doc, err := pdf.Open(data)
 	if err != nil {
-		return fail(verify.ReasonMalformed, verify.SourcePDFAttachment, err.Error())
+		reason := verify.ReasonMalformed
+		if errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, pdf.ErrTooLarge) {
+			reason = verify.ReasonTooLarge
+		}
+		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
 	}
-	page := &printed{ctx: ctx}
+	certs, err := doc.Certificates()
+	if err != nil {
+		// An attachment named certificate.jws that is not one: a damaged
+		// or altered certificate file.
+		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourcePDFAttachment,
+			Detail: strings.TrimPrefix(err.Error(), "pdf: "), CheckedAt: now().UTC().Truncate(time.Second)}
+	}
+	page := &printed{doc: doc}
 
-	if errA != nil { // no attachment: the printed code is all there is
+	if len(certs) == 0 { // no attachment: the printed code is all there is
 		text, err := page.qrText()
 		if err != nil {
-			return fail(verify.ReasonMalformed, verify.SourcePDFQR, "the PDF has no attachment "+pdf.AttachmentName+" and no readable QR code on its page")
+			detail := "the PDF has no attachment " + pdf.AttachmentName + " and no readable QR code on its page: verify the original PDF the issuer made, or scan the QR code printed on the paper certificate"
+			if errors.Is(err, pdf.ErrTooMuchData) {
+				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+strings.TrimPrefix(err.Error(), "pdf: ")+")")
+			}
+			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
 		r := verify.Check(text, vo)
 		r.Source = verify.SourcePDFQR
@@ -95,27 +110,45 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 		return r
 	}
 
+	jws := certs[0].JWS
 	r := verify.CheckJWS(jws, verify.SourcePDFAttachment, vo)
+	mismatch := func(detail string, other string) verify.Result {
+		r.Status, r.Reason = verify.Invalid, verify.ReasonPDFMismatch
+		r.Detail = detail
+		if other != "" {
+			o := verify.CheckJWS(other, verify.SourcePDFQR, vo)
+			if o.Certificate != nil && r.Certificate != nil {
+				r.Detail += fmt.Sprintf(" (the code: certificate %s of %s; the attachment: certificate %s of %s)",
+					o.Certificate.Number, o.Certificate.HolderName, r.Certificate.Number, r.Certificate.HolderName)
+			}
+		}
+		r.StatusChecked, r.StatusList, r.RevokedAt, r.SuspendedAt = false, nil, nil, nil
+		return r
+	}
 	text, errQ := page.qrText()
 	if errQ == nil {
-		if got, err := cert.ParseQRText(text); err != nil || got != strings.TrimSpace(jws) {
-			r.Status, r.Reason = verify.Invalid, verify.ReasonPDFMismatch
-			r.Detail = "the QR code printed on the page carries another certificate than the PDF's attachment " + pdf.AttachmentName + ": the file was altered"
-			if err == nil {
-				other := verify.CheckJWS(got, verify.SourcePDFQR, vo)
-				if other.Certificate != nil && r.Certificate != nil {
-					r.Detail += fmt.Sprintf(" (the code: certificate %s of %s; the attachment: certificate %s of %s)",
-						other.Certificate.Number, other.Certificate.HolderName, r.Certificate.Number, r.Certificate.HolderName)
+		got, err := cert.ParseQRText(text)
+		for _, c := range certs {
+			if err != nil || got != c.JWS {
+				r = verify.CheckJWS(c.JWS, verify.SourcePDFAttachment, vo)
+				other := got
+				if err != nil {
+					other = ""
 				}
+				return mismatch("the QR code printed on the page carries another certificate than the PDF's attachment "+c.Name+": the file was altered", other)
 			}
-			r.StatusChecked, r.StatusList, r.RevokedAt, r.SuspendedAt = false, nil, nil, nil
-			return r
+		}
+	} else {
+		for _, c := range certs[1:] {
+			if c.JWS != jws {
+				return mismatch("the PDF's attachments "+certs[0].Name+" and "+c.Name+" carry different certificates: the file was altered", "")
+			}
 		}
 	}
 	if r.Certificate == nil {
 		return r // not signed by a trusted key: nothing to compare with
 	}
-	orig, warning := original(data, jws, r.Certificate, ctx, text, po)
+	orig, warning := original(data, jws, r.Certificate, docInfo{Author: doc.Author()}, text, po)
 	r.Original = &orig
 	if warning != "" {
 		r.Warnings = append(r.Warnings, warning)
@@ -126,9 +159,12 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	return r
 }
 
+// docInfo is what original needs of a PDF's document information.
+type docInfo struct{ Author string }
+
 // original compares data with the file the certificate renders to and
 // returns a warning for people when that says something they should know.
-func original(data []byte, jws string, c *cert.Claims, ctx *model.Context, qrText string, po PDFOptions) (bool, string) {
+func original(data []byte, jws string, c *cert.Claims, ctx docInfo, qrText string, po PDFOptions) (bool, string) {
 	const altered = "this PDF is not the file the certificate renders to: its visible content may have been altered (or it was re-saved, or made by another version of titlecert); only the signed data shown by the verifier counts"
 	rnd := po.Renderer
 	if rnd == nil {
@@ -196,7 +232,7 @@ func qrFormOf(printedBase string) cert.QRForm {
 
 // printed reads the QR code printed on a PDF's pages.
 type printed struct {
-	ctx  *model.Context
+	doc  *pdf.Doc
 	done bool
 	text string
 	err  error
@@ -204,43 +240,30 @@ type printed struct {
 
 func (p *printed) qrText() (string, error) {
 	if !p.done {
-		p.text, p.err = readPrintedQR(p.ctx)
+		p.text, p.err = readPrintedQR(p.doc)
 		p.done = true
 	}
 	return p.text, p.err
 }
 
-// readPDF parses a PDF with resource limits, without touching the file
-// system.
-func readPDF(data []byte) (ctx *model.Context, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			ctx, err = nil, fmt.Errorf("scan: malformed PDF: %v", p)
-		}
-	}()
-	ctx, err = api.ReadAndValidate(bytes.NewReader(data), pdf.ReadConfig(model.EXTRACTIMAGES, MaxImagePixels))
-	if err != nil {
-		return nil, fmt.Errorf("scan: malformed PDF: %w", err)
-	}
-	return ctx, nil
-}
-
 // readPrintedQR finds the QR code on the first pages: drawn as rectangles,
-// else in an image.
-func readPrintedQR(ctx *model.Context) (text string, err error) {
+// else in an image. It returns ErrNoQRCode, or an error wrapping
+// pdf.ErrTooMuchData when the pages' data exceeded the limits before a
+// code was found.
+func readPrintedQR(doc *pdf.Doc) (text string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			text, err = "", fmt.Errorf("scan: malformed PDF: %v", p)
 		}
 	}()
-	pages := min(ctx.PageCount, maxPages)
+	var limitErr error
+	pages := min(doc.PageCount(), maxPages)
 	for n := 1; n <= pages; n++ {
-		rd, err := pdfcpu.ExtractPageContent(ctx, n)
+		content, err := doc.PageContent(n)
 		if err != nil {
-			continue
-		}
-		content, err := io.ReadAll(io.LimitReader(rd, pdf.MaxPDFSize*4))
-		if err != nil {
+			if errors.Is(err, pdf.ErrTooMuchData) {
+				limitErr = err
+			}
 			continue
 		}
 		if g := rasterize(darkRects(content)); g != nil {
@@ -250,19 +273,25 @@ func readPrintedQR(ctx *model.Context) (text string, err error) {
 		}
 	}
 	// Images: a scan, or a page whose code was replaced by a picture.
-	if err := api.OptimizeContext(ctx); err != nil {
-		return "", ErrNoQRCode
-	}
 	for n := 1; n <= pages; n++ {
-		imgs, _ := pdfcpu.ExtractPageImages(ctx, n, false)
+		imgs, err := doc.PageImages(n, MaxImagePixels)
+		if err != nil {
+			continue
+		}
 		for _, im := range imgs {
-			if im.Reader == nil || (im.FileType != "png" && im.FileType != "jpg") {
+			if im.JPEG != nil {
+				if text, err := DecodeImage(bytes.NewReader(im.JPEG), int64(len(im.JPEG))); err == nil {
+					return text, nil
+				}
 				continue
 			}
-			if text, err := DecodeImage(im.Reader, -1); err == nil {
+			if text, err := decodeQR(&gray{w: im.Width, h: im.Height, pix: im.Gray}); err == nil {
 				return text, nil
 			}
 		}
+	}
+	if limitErr != nil {
+		return "", limitErr
 	}
 	return "", ErrNoQRCode
 }

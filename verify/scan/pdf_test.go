@@ -186,11 +186,11 @@ func TestIssuedPDF(t *testing.T) {
 
 func TestPrintedQRFromVectors(t *testing.T) {
 	f := newFixture(t)
-	ctx, err := readPDF(f.pdf1)
+	doc, err := pdf.Open(f.pdf1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := readPrintedQR(ctx)
+	text, err := readPrintedQR(doc)
 	if err != nil || text != f.v.QRLower {
 		t.Fatalf("printed QR: %q, %v\nwant %q", text, err, f.v.QRLower)
 	}
@@ -268,17 +268,24 @@ func TestScannedPDF(t *testing.T) {
 	}
 }
 
+// A file from which no certificate can be read is unreadable, never
+// invalid: it says nothing about any certificate.
 func TestBrokenPDFs(t *testing.T) {
 	f := newFixture(t)
 	vo, po := f.opts()
-	for name, doc := range map[string][]byte{
-		"truncated":  f.pdf1[:len(f.pdf1)/2],
-		"not a PDF":  []byte("hello"),
-		"too large":  append([]byte("%PDF-1.4\n"), make([]byte, pdf.MaxPDFSize)...),
-		"blank page": imagePDF(t, mustPNG(t, 40, 40)),
+	for name, tc := range map[string]struct {
+		doc    []byte
+		reason verify.Reason
+		detail string
+	}{
+		"truncated":  {f.pdf1[:len(f.pdf1)/2], verify.ReasonMalformed, "cannot be read"},
+		"not a PDF":  {[]byte("hello"), verify.ReasonMalformed, "not a PDF"},
+		"too large":  {append([]byte("%PDF-1.4\n"), make([]byte, pdf.MaxPDFSize)...), verify.ReasonTooLarge, "at most 10485760 bytes"},
+		"blank page": {imagePDF(t, mustPNG(t, 40, 40)), verify.ReasonNoCertificateFound, "no readable QR code"},
+		"no page":    {pdftest.New().Bytes(), verify.ReasonMalformed, "cannot be read"},
 	} {
-		r := CheckPDF(doc, vo, po)
-		if r.Status != verify.Invalid || r.Certificate != nil {
+		r := CheckPDF(tc.doc, vo, po)
+		if r.Status != verify.Unreadable || r.Reason != tc.reason || r.Certificate != nil || !strings.Contains(r.Detail, tc.detail) {
 			t.Errorf("%s: %+v", name, r)
 		}
 	}

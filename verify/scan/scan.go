@@ -18,8 +18,10 @@
 // from its header are checked before anything is decoded (MaxImageSize,
 // MaxImagePixels, MaxImageSide), so that a small file claiming a huge
 // image cannot exhaust memory; the images the fallbacks make are bounded
-// too. PDFs are parsed with resource limits and without touching the
-// file system. The package keeps image decoding and PDF parsing out of
+// too. PDFs are read through package cert/pdf (pdf.Open), which refuses
+// decompression bombs before parsing and decodes each stream with a cap,
+// at most once, without touching the file system. An input from which no
+// certificate can be read is verify.Unreadable, never verify.Invalid. The package keeps image decoding and PDF parsing out of
 // package verify, which imports only the standard library and the JWS
 // code.
 package scan
@@ -34,10 +36,11 @@ import (
 
 // CheckImage reads the QR code of a photo or scan (see DecodeImage) and
 // verifies the certificate it carries; Result.Source is
-// verify.SourceQRImage. An image without a readable code is an Invalid
-// result with reason verify.ReasonMalformed; an error means the input
-// could not be read at all (I/O) or was refused: it wraps ErrTooLarge or
-// ErrNotImage.
+// verify.SourceQRImage. An image without a readable code is a
+// verify.Unreadable result with reason verify.ReasonNoCertificateFound
+// (never Invalid: it says nothing about any certificate); an error means
+// the input could not be read at all (I/O) or was refused: it wraps
+// ErrTooLarge or ErrNotImage.
 func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error) {
 	text, err := DecodeImage(r, size)
 	if errors.Is(err, ErrNoQRCode) {
@@ -45,7 +48,7 @@ func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error
 		if o.Now != nil {
 			now = o.Now
 		}
-		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourceQRImage,
+		return verify.Result{Status: verify.Unreadable, Reason: verify.ReasonNoCertificateFound, Source: verify.SourceQRImage,
 			Detail:    "no readable QR code found in the image: photograph the code straight on, in focus and evenly lit, filling a good part of the picture",
 			CheckedAt: now().UTC().Truncate(time.Second)}, nil
 	}

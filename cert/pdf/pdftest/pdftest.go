@@ -5,7 +5,9 @@ package pdftest
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 
@@ -67,4 +69,50 @@ func Renderer(t testing.TB) *pdf.Renderer {
 		t.Fatal(rendererErr)
 	}
 	return renderer
+}
+
+var (
+	bombsMu sync.Mutex
+	bombs   = map[[2]int64][]byte{}
+)
+
+// Bomb returns n zero bytes compressed with zlib, layers times over (a
+// stream for /Filter [/FlateDecode ...] with as many filters): a
+// decompression bomb. Bombs are made once per test binary, without
+// holding n bytes in memory.
+func Bomb(t testing.TB, n int64, layers int) []byte {
+	t.Helper()
+	bombsMu.Lock()
+	defer bombsMu.Unlock()
+	if b, ok := bombs[[2]int64{n, int64(layers)}]; ok {
+		return b
+	}
+	var out bytes.Buffer
+	var ws []*zlib.Writer
+	var w io.Writer = &out
+	for range layers {
+		zw, err := zlib.NewWriterLevel(w, zlib.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, zw)
+		w = zw
+	}
+	if _, err := io.CopyN(w, zeros{}, n); err != nil {
+		t.Fatal(err)
+	}
+	for i := len(ws) - 1; i >= 0; i-- {
+		if err := ws[i].Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bombs[[2]int64{n, int64(layers)}] = out.Bytes()
+	return out.Bytes()
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
