@@ -274,6 +274,10 @@ func Scan(r io.Reader, name string, o Options, fn func(Candidate) error) error {
 			}
 		}
 	}
+	if e := s.excelVerdict(); e != nil {
+		// The diagnosis of the whole file comes first.
+		return append(Errors{e}, errs.result()...)
+	}
 	if errs.n > 0 {
 		return errs.result()
 	}
