@@ -107,8 +107,12 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 // byNumberAndName returns the certificate numbered number if its holder's
-// name is name (after trimming), and errNoCertificate otherwise, whether
-// the number is unknown or the name wrong.
+// name is name, and errNoCertificate otherwise, whether the number is
+// unknown or the name wrong. Names are compared as cert.FoldName folds
+// them, so that whichever separator dot, space, full-width letter or
+// compatibility ideograph a person types, and whatever variant a
+// certificate issued before names were normalized holds, the same name
+// finds the certificate.
 func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*store.Certificate, error) {
 	if len(number) > cert.MaxNumberLen {
 		return nil, errNoCertificate
@@ -120,7 +124,7 @@ func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*sto
 	if err != nil {
 		return nil, errInternal(err)
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(rec.HolderName)), []byte(name)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(cert.FoldName(rec.HolderName)), []byte(cert.FoldName(name))) != 1 {
 		return nil, errNoCertificate
 	}
 	return rec, nil
