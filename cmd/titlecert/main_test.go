@@ -44,11 +44,20 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 			},
-			// xlsx SRC DST writes the rows of CSV file SRC into the first sheet of a workbook.
+			// xlsx [-1904] SRC DST writes the rows of CSV file SRC into the first
+			// sheet of a workbook; -1904 sets the 1904 date system, as Excel for
+			// Mac does.
 			"xlsx": func(ts *testscript.TestScript, neg bool, args []string) {
+				date1904 := len(args) > 0 && args[0] == "-1904"
+				if date1904 {
+					args = args[1:]
+				}
 				rows, err := csv.NewReader(strings.NewReader(ts.ReadFile(args[0]))).ReadAll()
 				ts.Check(err)
 				f := excelize.NewFile()
+				if date1904 {
+					ts.Check(f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904}))
+				}
 				for i, row := range rows {
 					cell, _ := excelize.CoordinatesToCellName(1, i+1)
 					vals := make([]any, len(row))
