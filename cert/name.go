@@ -57,8 +57,7 @@ func isSeparatorLookalike(r rune) bool {
 		'\u2e31', // ⸱ WORD SEPARATOR MIDDLE DOT
 		'\u318d', // ㆍ HANGUL LETTER ARAEA
 		'\ua78f', // ꞏ LATIN LETTER SINNOLOGICAL DOT
-		'\u25cf', // ● BLACK CIRCLE
-		'\u00b0': // ° DEGREE SIGN (a common slip of input methods)
+		'\u25cf': // ● BLACK CIRCLE
 		return true
 	}
 	return false

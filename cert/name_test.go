@@ -190,3 +190,40 @@ func TestContainsIDNumber(t *testing.T) {
 		}
 	}
 }
+
+// FuzzName checks, for any text, that the name forms never panic (case
+// mapping and normalization change lengths: no index arithmetic across
+// them), give valid UTF-8, are idempotent, and that a name and its
+// canonical form fold alike, so a certificate is found by what was typed.
+func FuzzName(f *testing.F) {
+	for _, s := range []string{"阿依古丽・买买提", "欧阳\u00a0娜娜", "\uf9e1晓明", "ȿȿ", "a \u0301", "J. Smith", "·", "\xff", "张\u200b三", "Ａｎｎａ．Ｓ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fold := cert.FoldName(s)
+		if !utf8.ValidString(fold) {
+			t.Fatalf("FoldName(%+q) = %+q, invalid UTF-8", s, fold)
+		}
+		if cert.FoldName(fold) != fold {
+			t.Fatalf("FoldName not idempotent on %+q", s)
+		}
+		n, err := cert.NormalizeName(s)
+		if err != nil {
+			return
+		}
+		if !utf8.ValidString(n) {
+			t.Fatalf("NormalizeName(%+q) = %+q, invalid UTF-8", s, n)
+		}
+		if again, err := cert.NormalizeName(n); err != nil || again != n {
+			t.Fatalf("NormalizeName not idempotent on %+q: %+q, %+q, %v", s, n, again, err)
+		}
+		if cert.FoldName(n) != fold {
+			t.Fatalf("%+q and its canonical form %+q fold apart: %+q, %+q", s, n, fold, cert.FoldName(n))
+		}
+		if tx, err := cert.NormalizeText(s); err == nil {
+			if again, err := cert.NormalizeText(tx); err != nil || again != tx {
+				t.Fatalf("NormalizeText not idempotent on %+q", s)
+			}
+		}
+	})
+}
