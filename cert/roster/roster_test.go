@@ -639,6 +639,14 @@ func FuzzRead(f *testing.F) {
 	var xb bytes.Buffer
 	x.Write(&xb)
 	f.Add(xb.Bytes(), "r.xlsx", "")
+	// The field cases (the cell bomb aside: too large to mutate usefully).
+	cases, _ := filepath.Glob("testdata/*.csv")
+	cases = append(cases, "testdata/date-1904-workbook.xlsx")
+	for _, c := range cases {
+		if data, err := os.ReadFile(c); err == nil {
+			f.Add(data, filepath.Base(c), "")
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte, name, encoding string) {
 		o := opts()
 		o.Encoding = encoding
@@ -653,6 +661,15 @@ func FuzzRead(f *testing.F) {
 		for _, c := range got {
 			if cert.CheckIDNumber(c.IDNumber, testNow) != nil || c.Title == "" || !c.Route.Valid() {
 				t.Fatalf("invalid candidate accepted: %+v", c)
+			}
+			// What is signed is canonical and holds no ID number.
+			if n, err := cert.NormalizeName(c.Name); err != nil || n != c.Name || cert.ContainsIDNumber(c.Name) {
+				t.Fatalf("name %+q accepted as is (canonical %+q, %v)", c.Name, n, err)
+			}
+			for _, v := range []string{c.Committee, c.ApprovalDoc, c.Scope, c.Employer} {
+				if n, err := cert.NormalizeText(v); err != nil || n != v || cert.ContainsIDNumber(v) {
+					t.Fatalf("text %+q accepted as is", v)
+				}
 			}
 		}
 	})
