@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,6 +70,25 @@ func TestScripts(t *testing.T) {
 					ts.Check(f.SetSheetRow("Sheet1", cell, &vals))
 				}
 				ts.Check(f.SaveAs(ts.MkAbs(args[1])))
+			},
+			// exitcode N PROG ARGS... runs PROG as exec does and checks that
+			// its exit status is N.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N PROG ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				var ee *exec.ExitError
+				if err := ts.Exec(args[1], args[2:]...); errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				if got != want {
+					ts.Fatalf("exit status %d, want %d", got, want)
+				}
 			},
 		},
 		Setup: func(e *testscript.Env) error {
