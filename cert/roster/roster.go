@@ -85,9 +85,9 @@ import (
 
 // Candidate is one validated row of a roster.
 type Candidate struct {
-	Line        int // 1-based line (CSV) or row (xlsx) number in the user's file
-	Name        string
-	IDNumber    string // normalized: upper-case X, no spaces
+	Line        int    // 1-based line (CSV) or row (xlsx) number in the user's file
+	Name        string // canonical: cert.NormalizeName; every other text: cert.NormalizeText
+	IDNumber    string // cert.NormalizeIDNumber: ASCII digits, upper-case X, no spaces
 	Series      string
 	Specialty   string
 	Level       string
