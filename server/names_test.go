@@ -149,8 +149,17 @@ func TestFullWidthIDNumberForms(t *testing.T) {
 			t.Errorf("confirm %+q: %d", typed, w.Code)
 		}
 	}
+	// A malformed number is described truly, in characters.
+	w := f.postForm("/v/confirm", url.Values{"jws": {f.issued[0].JWS}, "source": {"url"}, "id_number": {fullWidth(id[:17]) + "Ｏ"}}.Encode())
+	if body := w.Body.String(); !strings.Contains(body, "最后一位是“Ｏ”（U&#43;FF2F），应为数字或 X") || strings.Contains(body, "id-match") {
+		t.Errorf("confirm with a letter O: %d", w.Code)
+	}
+	w = f.postForm("/v/confirm", url.Values{"jws": {f.issued[0].JWS}, "source": {"url"}, "id_number": {fullWidth(id[:17])}}.Encode())
+	if body := w.Body.String(); !strings.Contains(body, "有 17 个字符，身份证号应为 18 位") {
+		t.Errorf("confirm with 17 full-width digits: %d", w.Code)
+	}
 	// Another person's number in full width is still another person's.
-	w := f.postJSON("/api/v1/download", downloadBody(num, fullWidth(f.cands[1].IDNumber)))
+	w = f.postJSON("/api/v1/download", downloadBody(num, fullWidth(f.cands[1].IDNumber)))
 	if w.Code != 403 {
 		t.Errorf("another person's number: %d", w.Code)
 	}

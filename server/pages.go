@@ -263,8 +263,12 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	page := s.verdictPage(res, channel)
 	if res.Certificate != nil {
 		id := cert.NormalizeIDNumber(r.PostForm.Get("id_number"))
-		switch {
-		case cert.CheckIDNumber(id, s.now()) != nil:
+		var ie *cert.IDNumberError
+		switch err := cert.CheckIDNumber(id, s.now()); {
+		case errors.As(err, &ie):
+			// What is wrong, counted in characters; never the number.
+			page.IDError = words{"身份证号格式不正确：" + ie.Chinese() + "。", "That is not a resident ID number: " + ie.English() + "."}
+		case err != nil:
 			page.IDError = words{"身份证号格式不正确（18位，最后一位可为X）。", "That is not a resident ID number (18 characters, the last may be X)."}
 		default:
 			if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {
