@@ -25,16 +25,27 @@ const NameSeparator = '·'
 
 // IsSpaceOrInvisible reports whether r is a space of any kind (Unicode
 // White_Space or category Zs, which includes U+00A0 and U+3000) or an
-// invisible formatting character that has no place in a name or an ID
-// number: U+200B..U+200D (zero-width space, non-joiner, joiner), U+2060
-// (word joiner), U+FEFF (byte-order mark), U+00AD (soft hyphen), U+180E
-// (Mongolian vowel separator) and U+2061..U+2064 (invisible operators).
+// invisible character that has no place in a name or an ID number: the
+// format characters (category Cf: zero-width U+200B..U+200D, word joiner
+// U+2060, byte-order mark U+FEFF, soft hyphen U+00AD, left-to-right and
+// right-to-left marks U+200E, U+200F, U+061C, invisible operators ...)
+// except the bidirectional embeddings and isolates U+202A..U+202E and
+// U+2066..U+2069, which are refused as control characters instead, and
+// the blank fillers U+034F, U+115F, U+1160, U+3164, U+FFA0, U+180E.
 func IsSpaceOrInvisible(r rune) bool {
-	switch r {
-	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u2061', '\u2062', '\u2063', '\u2064':
+	return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || isInvisible(r)
+}
+
+// isInvisible reports whether r is an invisible character other than a
+// space (see IsSpaceOrInvisible).
+func isInvisible(r rune) bool {
+	switch {
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return false
+	case r == '\u034f', r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0', r == '\u180e':
 		return true
 	}
-	return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r)
+	return unicode.Is(unicode.Cf, r)
 }
 
 // isSeparatorLookalike reports whether r is a dot that people and fonts
@@ -273,10 +284,6 @@ func FoldName(s string) string {
 		b.WriteRune(r)
 	}
 	return norm.NFC.String(b.String())
-}
-
-func isInvisible(r rune) bool {
-	return IsSpaceOrInvisible(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Zs, r)
 }
 
 func checkControl(r rune) error {

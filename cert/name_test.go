@@ -19,6 +19,9 @@ func TestNormalizeName(t *testing.T) {
 		{"陈\u200b雅婷", "陈雅婷", ""},
 		{"\ufeff黄丽娟\u2060", "黄丽娟", ""},
 		{"欧阳\u200c\u200d娜娜", "欧阳娜娜", ""},
+		{"\u200f张\u200e三\u061c", "张三", ""}, // direction marks
+		{"张\u3164三\uffa0", "张三", ""},       // Hangul fillers
+		{"张\u2061\u2062三\u034f", "张三", ""}, // invisible operators, grapheme joiner
 		{"Anna  Maria\u00a0Smith", "Anna Maria Smith", ""},
 		{"J. Smith", "J. Smith", ""},
 		{"阿依古丽·买买提", "阿依古丽·买买提", ""},
