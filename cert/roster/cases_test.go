@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"strings"
@@ -215,6 +216,34 @@ func zeroedFailing(t *testing.T) string {
 			return id
 		}
 	}
+}
+
+// padZip returns the zip archive data with a stored (uncompressed) entry
+// of n random bytes added, so that its size grows without its XML.
+func padZip(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/padding.bin", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := make([]byte, n)
+	rand.NewChaCha8([32]byte{3}).Read(pad)
+	w.Write(pad)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func rowsOf(f func(int) []string, n int) [][]string {
@@ -548,7 +577,7 @@ func TestIDNumberInTextColumn(t *testing.T) {
 // TestXLSXCellBomb holds the memory of reading a 613 KB workbook whose one
 // cell inflates to 600 MiB: refused before excelize sees it.
 func TestXLSXCellBomb(t *testing.T) {
-	const bound = 32 << 20 // bytes allocated while reading, at most
+	const bound = 48 << 20 // bytes allocated while reading, at most (files up to 9 MiB are read whole)
 	data, err := os.ReadFile("testdata/xlsx-cell-bomb.xlsx")
 	if err != nil {
 		t.Fatal(err)
@@ -568,8 +597,15 @@ func TestXLSXCellBomb(t *testing.T) {
 	}
 	err = measure(t, data, opts())
 	if err == nil || !strings.HasPrefix(err.Error(), "roster: ") || !strings.Contains(err.Error(), "far more than a roster can hold") ||
-		!strings.Contains(err.Error(), "a text longer than 65536 bytes") {
+		!strings.Contains(err.Error(), "613070 bytes inflate to 629147462") {
 		t.Errorf("got %v", err)
+	}
+	// The same cell, in a file padded to pass the ratio: the long text
+	// is found while streaming.
+	padded := padZip(t, data, 7<<20)
+	err = measure(t, padded, opts())
+	if err == nil || !strings.Contains(err.Error(), "a text longer than 65536 bytes") {
+		t.Errorf("padded: %v", err)
 	}
 
 	// Variants: many small cells beyond what the rows can hold; one long
@@ -606,8 +642,26 @@ func TestXLSXCellBomb(t *testing.T) {
 		w.WriteString(`</row></sheetData></worksheet>`)
 	}})
 	err = measure(t, manyCells, opts())
-	if err == nil || !strings.Contains(err.Error(), "bytes of XML for 1 rows") {
+	if err == nil || !strings.Contains(err.Error(), "inflate to") {
 		t.Errorf("many cells: %v", err)
+	}
+	// Cells of text that does not compress: the ratio holds, but 9 MiB of
+	// XML is more than one row can hold.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	incompressible := bomb(t, map[string]func(*bytes.Buffer){"xl/worksheets/sheet1.xml": func(w *bytes.Buffer) {
+		w.WriteString(`<worksheet><sheetData><row r="1">`)
+		for w.Len() < 9<<20 {
+			w.WriteString(`<c t="inlineStr"><is><t>`)
+			for range 1000 {
+				w.WriteByte(byte('a' + rnd.IntN(26)))
+			}
+			w.WriteString(`</t></is></c>`)
+		}
+		w.WriteString(`</row></sheetData></worksheet>`)
+	}})
+	err = measure(t, incompressible, opts())
+	if err == nil || !strings.Contains(err.Error(), "bytes of XML for 1 rows") {
+		t.Errorf("incompressible cells: %v", err)
 	}
 	longTag := bomb(t, map[string]func(*bytes.Buffer){"xl/worksheets/sheet1.xml": func(w *bytes.Buffer) {
 		w.WriteString(`<worksheet><sheetData><row r="1" a="`)

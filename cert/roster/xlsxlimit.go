@@ -23,6 +23,7 @@ const (
 	xlsxRowBytes   = 4 << 10  // XML of one row, shared strings included
 	xlsxMaxRun     = 64 << 10 // longest text or tag in any XML part
 	xlsxMaxEntries = 1000     // files in the archive
+	xlsxMaxRatio   = 100      // inflated bytes per byte of the file, beyond xlsxBaseBytes
 )
 
 // xlsxUnzipLimit is the most XML an xlsx roster of o.MaxRows rows can
@@ -40,7 +41,9 @@ var errXLSXBomb = errors.New("roster: xlsx 文件解压后远大于一份名单�
 // memory bounded by a few inflate buffers whatever the archive holds:
 //   - at most xlsxMaxEntries files, whose declared sizes add up to at most
 //     limit (archive/zip refuses an entry that inflates beyond its
-//     declared size, and so does excelize, which reads it again);
+//     declared size, and so does excelize, which reads it again), and to
+//     at most xlsxBaseBytes plus xlsxMaxRatio times the file's size (real
+//     workbooks deflate 5 to 20 times; bombs, a thousand);
 //   - every XML part inflated, as a stream, to check that no text and no
 //     tag is longer than xlsxMaxRun (no cell can be), and to count the
 //     worksheets' rows;
@@ -62,6 +65,9 @@ func checkXLSXArchive(data []byte, limit int64) error {
 		if declared > uint64(limit) {
 			return fmt.Errorf("%w: more than %d bytes uncompressed", errXLSXBomb, limit)
 		}
+	}
+	if ratio := uint64(xlsxBaseBytes) + xlsxMaxRatio*uint64(len(data)); declared > ratio {
+		return fmt.Errorf("%w: %d bytes inflate to %d", errXLSXBomb, len(data), declared)
 	}
 	var sc xmlScan
 	buf := make([]byte, 32<<10)
