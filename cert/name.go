@@ -147,8 +147,10 @@ func (e *TextError) Chinese() string {
 //     ideographs, and become one ASCII space elsewhere (between the words
 //     of a Latin-script name);
 //   - look-alikes of the separator (U+2022, U+2027, U+30FB, U+FF65, U+02D1,
-//     U+0387, U+16EB, U+2219, U+22C5 ...) become U+00B7, and so do full
-//     stops ('.', U+FF0E, U+FE52) next to a character outside ASCII;
+//     U+0387, U+16EB, U+2219, U+22C5 ...) become U+00B7, and so do the
+//     full-width and small full stops (U+FF0E, U+FE52, U+2024) and an
+//     ASCII '.' next to a character outside ASCII ("J. Smith" keeps its
+//     full stop);
 //   - the rest is put in Unicode NFC, except CJK compatibility ideographs,
 //     which are kept as written (NFC would replace them with the unified
 //     ideograph, which is not what the holder's documents show); CJK
