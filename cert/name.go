@@ -33,6 +33,12 @@ const NameSeparator = '·'
 // U+2066..U+2069, which are refused as control characters instead, and
 // the blank fillers U+034F, U+115F, U+1160, U+3164, U+FFA0, U+180E.
 func IsSpaceOrInvisible(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r == ' ' || r >= '\t' && r <= '\r'
+	case r > 0x3000 && r < 0xfeff && r != 0x3164:
+		return false // the ideographs and most of the BMP: no space, no format character
+	}
 	return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || isInvisible(r)
 }
 
@@ -172,6 +178,15 @@ func NormalizeName(s string) (string, error) {
 			return "", &TextError{Kind: "linebreak", Rune: r}
 		}
 	}
+	if plainName(s) {
+		return checkSeparators(nfcKeepingCompat(s))
+	}
+	return normalizeName(s)
+}
+
+// normalizeName is NormalizeName of a valid UTF-8 name without lost
+// characters or line breaks, the long way.
+func normalizeName(s string) (string, error) {
 	// First pass: drop invisibles, mark spaces, map separators.
 	const space = -1
 	var rs []rune
@@ -214,12 +229,65 @@ func NormalizeName(s string) (string, error) {
 		}
 		b.WriteByte(' ')
 	}
-	out := nfcKeepingCompat(b.String())
-	if strings.HasPrefix(out, string(NameSeparator)) || strings.HasSuffix(out, string(NameSeparator)) ||
-		strings.Contains(out, string([]rune{NameSeparator, NameSeparator})) {
+	return checkSeparators(nfcKeepingCompat(b.String()))
+}
+
+// checkSeparators returns name, or an error if a separator starts or ends
+// it or follows another.
+func checkSeparators(name string) (string, error) {
+	if strings.HasPrefix(name, string(NameSeparator)) || strings.HasSuffix(name, string(NameSeparator)) ||
+		strings.Contains(name, string([]rune{NameSeparator, NameSeparator})) {
 		return "", &TextError{Kind: "separator", Rune: NameSeparator}
 	}
-	return out, nil
+	return name, nil
+}
+
+// plainName reports whether the name s, already checked for lost
+// characters and line breaks, has nothing NormalizeName would change but
+// perhaps its normalization form: no space, no invisible or control
+// character, no separator look-alike or full stop. Most names are plain.
+func plainName(s string) bool {
+	for _, r := range s {
+		if r < 0x80 {
+			if r <= ' ' || r == 0x7f || r == '.' {
+				return false
+			}
+			continue
+		}
+		if r == NameSeparator {
+			continue
+		}
+		if IsSpaceOrInvisible(r) || isSeparatorLookalike(r) || isFullStop(r) || checkControl(r) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// plainText reports whether NormalizeText would change nothing in s but
+// perhaps its normalization form: only single ASCII spaces between other
+// characters, no invisible or control character, no line break, no
+// U+FFFD.
+func plainText(s string) bool {
+	prevSpace := true // no space at the start
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case r < 0x80:
+			if r < ' ' || r == 0x7f {
+				return false
+			}
+		case r == utf8.RuneError || IsSpaceOrInvisible(r) || isLineBreak(r) || checkControl(r) != nil:
+			return false
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
 }
 
 // NormalizeText returns the canonical form of a printed text other than a
@@ -232,6 +300,14 @@ func NormalizeText(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", &TextError{Kind: "utf8"}
 	}
+	if plainText(s) {
+		return nfcKeepingCompat(s), nil
+	}
+	return normalizeText(s)
+}
+
+// normalizeText is NormalizeText of valid UTF-8, the long way.
+func normalizeText(s string) (string, error) {
 	var b strings.Builder
 	b.Grow(len(s))
 	pending := false
@@ -311,7 +387,7 @@ func neighbour(rs []rune, i, dir int) rune {
 // with nothing, so normalizing the pieces between them is normalizing the
 // whole except for them.
 func nfcKeepingCompat(s string) string {
-	if norm.NFC.IsNormalString(s) {
+	if quickNFC(s) || norm.NFC.IsNormalString(s) {
 		return s
 	}
 	var b strings.Builder
@@ -326,4 +402,20 @@ func nfcKeepingCompat(s string) string {
 	}
 	b.WriteString(norm.NFC.String(s[start:]))
 	return b.String()
+}
+
+// quickNFC reports, without the normalization tables, whether s is
+// certainly in NFC: all its characters are below U+0300 (ASCII and
+// Latin-1), CJK symbols, kana (but the combining voice marks) and unified
+// ideographs U+3000..U+9FFF, or half- and full-width forms. Most names
+// and texts of a roster are.
+func quickNFC(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300, r >= 0x3000 && r < 0xa000 && r != 0x3099 && r != 0x309a, r >= 0xff00 && r <= 0xffef:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/titlecert/titlecert/cert"
@@ -229,4 +230,17 @@ func FuzzName(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIsSpaceOrInvisibleFastPath checks the shortcut of
+// IsSpaceOrInvisible against the Unicode tables for every code point.
+func TestIsSpaceOrInvisibleFastPath(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		bidi := r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+		fillers := r == 0x034f || r == 0x115f || r == 0x1160 || r == 0x3164 || r == 0xffa0 || r == 0x180e
+		want := unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || fillers || unicode.Is(unicode.Cf, r) && !bidi
+		if got := cert.IsSpaceOrInvisible(r); got != want {
+			t.Errorf("IsSpaceOrInvisible(%U) = %v", r, got)
+		}
+	}
 }
