@@ -4,7 +4,7 @@
 // around the holder's resident ID number.
 //
 // The package is deliberately small in dependencies (the standard library,
-// go-jose and x/crypto/scrypt) so that verifiers can embed it without pulling
+// go-jose, x/crypto/scrypt and x/text/unicode/norm for names) so that verifiers can embed it without pulling
 // in PDF rendering, QR image generation or database drivers.
 //
 // Security notes: a Claims value never holds a full resident ID number. The

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/scrypt"
 )
@@ -20,41 +22,192 @@ var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 
 const idCheckChars = "10X98765432"
 
-// NormalizeIDNumber trims spaces and upper-cases a trailing x.
+// NormalizeIDNumber returns the form of a typed resident ID number that
+// CheckIDNumber, MaskIDNumber and IDHash expect: full-width digits
+// (U+FF10..U+FF19, as Chinese input methods type them) become ASCII digits;
+// x, full-width Ｘ and ｘ become X; spaces of every kind (ASCII, no-break
+// U+00A0, ideographic U+3000, tabs, line breaks) and invisible characters
+// (zero-width U+200B..U+200D, word joiner U+2060, byte-order mark U+FEFF,
+// soft hyphen U+00AD) are removed wherever they are. Anything else is kept
+// as typed, for CheckIDNumber to describe. It is the one normaliser every
+// reader of an ID number (roster, CLI, server forms) uses.
 func NormalizeIDNumber(s string) string {
-	return strings.ToUpper(strings.TrimSpace(s))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '\uff10' && r <= '\uff19':
+			b.WriteByte(byte('0' + r - '\uff10'))
+		case r == 'x' || r == 'X' || r == '\uff38' || r == '\uff58':
+			b.WriteByte('X')
+		case IsSpaceOrInvisible(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
-// CheckIDNumber validates an 18-character resident ID number (GB 11643-1999):
-// digits, a real birth date not after now, and the ISO 7064 MOD 11-2 check
-// character. The error explains what is wrong without repeating the number.
-func CheckIDNumber(id string, now time.Time) error {
-	if len(id) != 18 {
-		return fmt.Errorf("%w: it has %d characters, a resident ID number has 18", ErrIDNumber, len([]rune(id)))
+// IDNumberError says what is wrong with a resident ID number, without
+// repeating it. It wraps ErrIDNumber.
+type IDNumberError struct {
+	// Kind is one of "length", "digit", "last", "date", "birth", "check".
+	Kind string
+	// Count is the number of characters (Kind "length").
+	Count int
+	// Digits reports whether every character is a digit (Kind "length").
+	Digits bool
+	// Pos is the 1-based position of the offending character (Kinds
+	// "digit" and "last") and Char that character.
+	Pos  int
+	Char rune
+}
+
+func (e *IDNumberError) Unwrap() error { return ErrIDNumber }
+
+func (e *IDNumberError) Error() string { return ErrIDNumber.Error() + ": " + e.English() }
+
+// English describes the problem in English.
+func (e *IDNumberError) English() string {
+	switch e.Kind {
+	case "length":
+		s := fmt.Sprintf("it has %d characters, a resident ID number has 18", e.Count)
+		if e.Count == 15 && e.Digits {
+			s += " (a 15-digit number is a first-generation number or one Excel shortened: enter the 18-digit number, with the column formatted as text)"
+		}
+		return s
+	case "digit":
+		return fmt.Sprintf("character %d is %s, not a digit", e.Pos, describeRune(e.Char))
+	case "last":
+		return fmt.Sprintf("the last character is %s; it must be a digit or X", describeRune(e.Char))
+	case "date":
+		return "characters 7-14 are not a real birth date"
+	case "birth":
+		return "the birth date in characters 7-14 is impossible"
 	}
+	return "the check character does not match (typing error?)"
+}
+
+// Chinese describes the problem in Chinese.
+func (e *IDNumberError) Chinese() string {
+	switch e.Kind {
+	case "length":
+		s := fmt.Sprintf("有 %d 个字符，身份证号应为 18 位", e.Count)
+		if e.Count == 15 && e.Digits {
+			s += "（15 位的是一代身份证号，或被 Excel 截短了：请把该列设为“文本”后输入 18 位号码）"
+		}
+		return s
+	case "digit":
+		return fmt.Sprintf("第 %d 位是%s，不是数字", e.Pos, describeRuneZh(e.Char))
+	case "last":
+		return fmt.Sprintf("最后一位是%s，应为数字或 X", describeRuneZh(e.Char))
+	case "date":
+		return "第 7–14 位不是存在的出生日期"
+	case "birth":
+		return "第 7–14 位的出生日期不可能"
+	}
+	return "校验位不符（是否输入有误？）"
+}
+
+// describeRune names one character of a rejected ID number. One
+// character reveals nothing of the number.
+func describeRune(r rune) string {
+	if IsSpaceOrInvisible(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
+		return fmt.Sprintf("an invisible character (%U)", r)
+	}
+	return fmt.Sprintf("%q (%U)", string(r), r)
+}
+
+func describeRuneZh(r rune) string {
+	if IsSpaceOrInvisible(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
+		return fmt.Sprintf("不可见字符（%U）", r)
+	}
+	return fmt.Sprintf("“%s”（%U）", string(r), r)
+}
+
+// CheckIDNumber validates an 18-character resident ID number (GB 11643-1999)
+// as NormalizeIDNumber returns it: 17 ASCII digits, a real birth date not
+// after now, and the ISO 7064 MOD 11-2 check character (a digit or upper-case
+// X). The error is an *IDNumberError (wrapping ErrIDNumber) that explains
+// what is wrong, counting characters, not bytes, and without repeating the
+// number.
+func CheckIDNumber(id string, now time.Time) error {
+	if n := utf8.RuneCountInString(id); n != 18 {
+		digits := strings.Trim(id, "0123456789") == ""
+		return &IDNumberError{Kind: "length", Count: n, Digits: digits}
+	}
+	runes := []rune(id)
 	sum := 0
 	for i := 0; i < 17; i++ {
-		c := id[i]
+		c := runes[i]
 		if c < '0' || c > '9' {
-			return fmt.Errorf("%w: character %d is not a digit", ErrIDNumber, i+1)
+			return &IDNumberError{Kind: "digit", Pos: i + 1, Char: c}
 		}
 		sum += int(c-'0') * idWeights[i]
 	}
-	last := id[17]
+	last := runes[17]
 	if (last < '0' || last > '9') && last != 'X' {
-		return fmt.Errorf("%w: the last character must be a digit or X", ErrIDNumber)
+		return &IDNumberError{Kind: "last", Pos: 18, Char: last}
 	}
+	// Every character is ASCII from here on: byte offsets are rune offsets.
 	birth, err := time.Parse("20060102", id[6:14])
 	if err != nil {
-		return fmt.Errorf("%w: characters 7-14 are not a real birth date", ErrIDNumber)
+		return &IDNumberError{Kind: "date"}
 	}
 	if birth.After(now) || birth.Year() < 1900 {
-		return fmt.Errorf("%w: the birth date in characters 7-14 is impossible", ErrIDNumber)
+		return &IDNumberError{Kind: "birth"}
 	}
-	if want := idCheckChars[sum%11]; last != want {
-		return fmt.Errorf("%w: the check character does not match (typing error?)", ErrIDNumber)
+	if want := idCheckChars[sum%11]; byte(last) != want {
+		return &IDNumberError{Kind: "check"}
 	}
 	return nil
+}
+
+// ContainsIDNumber reports whether s holds something shaped like a full
+// resident ID number: 17 digits and a digit or X (full-width forms and
+// spaces or invisible characters between them count, as NormalizeIDNumber
+// reads them), not part of a longer run of digits, whose characters 7-14
+// are a date from 1900 to 2099. It is how a text meant to be printed or
+// logged is checked for a number typed into the wrong field; the check
+// character is not required, so that mistyped numbers are caught too.
+func ContainsIDNumber(s string) bool {
+	var run [18]byte // the current run of digits (and a final X), normalized
+	n := 0           // its length; 19 for a run longer than 18
+	end := func() bool {
+		ok := n == 18 && string(run[6:8]) >= "19" && string(run[6:8]) <= "20"
+		if ok {
+			_, err := time.Parse("20060102", string(run[6:14]))
+			ok = err == nil
+		}
+		n = 0
+		return ok
+	}
+	add := func(c byte) {
+		if n < 18 {
+			run[n] = c
+		}
+		n = min(n+1, 19)
+	}
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			add(byte(r))
+		case r >= '\uff10' && r <= '\uff19':
+			add(byte('0' + r - '\uff10'))
+		case (r == 'x' || r == 'X' || r == '\uff38' || r == '\uff58') && n == 17:
+			add('X')
+			if end() {
+				return true
+			}
+		case IsSpaceOrInvisible(r) && n > 0 && n < 18:
+			// "3501 0219 8503 1412 14" is a number too
+		default:
+			if end() {
+				return true
+			}
+		}
+	}
+	return end()
 }
 
 // MaskIDNumber returns the displayable form of a resident ID number: the

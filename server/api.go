@@ -53,7 +53,8 @@ type certificateStatus struct {
 }
 
 // handleAPICertificate tells the status of a certificate to whoever knows
-// its number and its holder's exact name; anyone else gets the same 404.
+// its number and its holder's name (as cert.FoldName folds it); anyone
+// else gets the same 404.
 func (s *Server) handleAPICertificate(w http.ResponseWriter, r *http.Request) {
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
 		s.fail(w, r, errRateLimited(retry))

@@ -126,8 +126,12 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 // byNumberAndName returns the certificate numbered number if its holder's
-// name is name (after trimming), and errNoCertificate otherwise, whether
-// the number is unknown or the name wrong.
+// name is name, and errNoCertificate otherwise, whether the number is
+// unknown or the name wrong. Names are compared as cert.FoldName folds
+// them, so that whichever separator dot, space, full-width letter or
+// compatibility ideograph a person types, and whatever variant a
+// certificate issued before names were normalized holds, the same name
+// finds the certificate.
 func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*store.Certificate, error) {
 	if len(number) > cert.MaxNumberLen {
 		return nil, errNoCertificate
@@ -139,7 +143,7 @@ func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*sto
 	if err != nil {
 		return nil, errInternal(err)
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(rec.HolderName)), []byte(name)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(cert.FoldName(rec.HolderName)), []byte(cert.FoldName(name))) != 1 {
 		return nil, errNoCertificate
 	}
 	return rec, nil
@@ -278,8 +282,12 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	page := s.verdictPage(res, channel)
 	if res.Certificate != nil {
 		id := cert.NormalizeIDNumber(r.PostForm.Get("id_number"))
-		switch {
-		case cert.CheckIDNumber(id, s.now()) != nil:
+		var ie *cert.IDNumberError
+		switch err := cert.CheckIDNumber(id, s.now()); {
+		case errors.As(err, &ie):
+			// What is wrong, counted in characters; never the number.
+			page.IDError = words{"身份证号格式不正确：" + ie.Chinese() + "。", "That is not a resident ID number: " + ie.English() + "."}
+		case err != nil:
 			page.IDError = words{"身份证号格式不正确（18位，最后一位可为X）。", "That is not a resident ID number (18 characters, the last may be X)."}
 		default:
 			if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {

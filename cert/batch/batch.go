@@ -36,7 +36,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -55,6 +54,7 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/internal/csvcell"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -768,7 +768,7 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 type outFile struct {
 	f   *os.File
 	w   *bufio.Writer
-	csv *csv.Writer
+	csv *csvcell.Writer // neutralizes cells a spreadsheet would run
 }
 
 func newOutFile(path string, mode os.FileMode) (*outFile, error) {
@@ -777,7 +777,7 @@ func newOutFile(path string, mode os.FileMode) (*outFile, error) {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
-	return &outFile{f: f, w: w, csv: csv.NewWriter(w)}, nil
+	return &outFile{f: f, w: w, csv: csvcell.NewWriter(w)}, nil
 }
 
 // close flushes, syncs and closes the file.

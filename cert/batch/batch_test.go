@@ -387,3 +387,44 @@ func TestVerificationCodeTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestNeutralizesFormulas issues the field case of cells that
+// start with '=', '+' and '@' (testdata/formula-in-cells.csv) and reads the
+// manifest back: no cell starts with what a spreadsheet would run.
+func TestManifestNeutralizesFormulas(t *testing.T) {
+	data, err := os.ReadFile("testdata/formula-in-cells.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	res, err := f.issuer.Issue(context.Background(), source(data), f.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(res.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("manifest rows %q", rows)
+	}
+	if want := `'=HYPERLINK("http://evil.example","x")`; rows[1][1] != want {
+		t.Errorf("name cell %q, want %q", rows[1][1], want)
+	}
+	for _, r := range rows {
+		for _, c := range r {
+			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				t.Errorf("cell %q would run as a formula", c)
+			}
+		}
+	}
+	// The certificate itself holds the name as typed: only the file a
+	// spreadsheet opens is changed.
+	if res.First.Name != `=HYPERLINK("http://evil.example","x")` {
+		t.Errorf("issued name %q", res.First.Name)
+	}
+}

@@ -35,7 +35,22 @@
 // A few common variants of the Chinese names are accepted too (身份证号码,
 // 职称系列, 评审专业, 职称级别, 职称名称, 批准文号, 单位名称 ...). Unknown,
 // duplicate and missing columns are errors; a column with an empty header
-// is ignored as long as it holds nothing. Empty rows are skipped.
+// is ignored as long as it holds nothing. Empty rows are skipped; a CSV
+// row may leave out empty optional columns at its end.
+//
+// # Canonical data
+//
+// Names are put in the form cert.NormalizeName gives and every other text
+// in the form of cert.NormalizeText (no invisible characters, one kind of
+// space, U+00B7 as the separator of a minority name, compatibility
+// ideographs kept); ID numbers are read by cert.NormalizeIDNumber
+// (full-width digits and Ｘ as ASCII). What cannot be made canonical is
+// refused with the row and the column: a line break in a cell, a '?' or
+// U+FFFD where GBK lost a character, a full ID number outside the ID
+// column. Excel dates are read in the workbook's own date system (1900 or
+// 1904). ID numbers Excel cut to 15 significant digits (18 digits ending
+// in 000 in two or more rows, at least a tenth of them, or scientific
+// notation) make the whole file an error, listed first.
 //
 // # Errors
 //
@@ -45,13 +60,15 @@
 // problem, capped at MaxErrors) that each name the line, the column as the
 // user wrote it and the canonical field, in Chinese then English. Problems
 // with the file as a whole (too large, empty, not CSV or xlsx, a damaged
-// workbook, too many rows, unreadable) are plain errors starting with
-// "roster: ".
+// workbook, a workbook that inflates beyond what a roster can hold, too
+// many rows, unreadable) are plain errors starting with "roster: ".
 //
 // Security notes: no error message ever contains a resident ID number,
 // not even one typed into the wrong column: a row's ID cell is redacted
 // from every message about that row. Sizes (file size, row count) are
-// capped before or while reading, never after.
+// capped before or while reading, never after; an xlsx archive's
+// inflated size is bounded by what its rows can hold and checked, as a
+// stream, before excelize opens it.
 package roster
 
 import (
@@ -68,9 +85,9 @@ import (
 
 // Candidate is one validated row of a roster.
 type Candidate struct {
-	Line        int // 1-based line (CSV) or row (xlsx) number in the user's file
-	Name        string
-	IDNumber    string // normalized: upper-case X, no spaces
+	Line        int    // 1-based line (CSV) or row (xlsx) number in the user's file
+	Name        string // canonical: cert.NormalizeName; every other text: cert.NormalizeText
+	IDNumber    string // cert.NormalizeIDNumber: ASCII digits, upper-case X, no spaces
 	Series      string
 	Specialty   string
 	Level       string
@@ -273,6 +290,10 @@ func Scan(r io.Reader, name string, o Options, fn func(Candidate) error) error {
 				return err
 			}
 		}
+	}
+	if e := s.excelVerdict(); e != nil {
+		// The diagnosis of the whole file comes first.
+		return append(Errors{e}, errs.result()...)
 	}
 	if errs.n > 0 {
 		return errs.result()

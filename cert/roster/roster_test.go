@@ -139,9 +139,9 @@ func TestRowRefusals(t *testing.T) {
 		{"long name", bad(0, strings.Repeat("张", 65)), "name", []string{"长 65 个字，最多 64 个"}},
 		{"control character in name", bad(0, "张\u202e三"), "name", []string{"控制字符", "U+202E"}},
 		{"empty id", bad(1, ""), "id_number", []string{"不能为空"}},
-		{"short id", bad(1, id[:17]), "id_number", []string{"应为 18 位，实为 17 位"}},
-		{"letter in id", bad(1, id[:3]+"A"+id[4:]), "id_number", []string{"第 4 位不是数字", "character 4 is not a digit"}},
-		{"bad last character", bad(1, id[:17]+"Y"), "id_number", []string{"最后一位应为数字或 X"}},
+		{"short id", bad(1, id[:17]), "id_number", []string{"有 17 个字符，身份证号应为 18 位", "it has 17 characters"}},
+		{"letter in id", bad(1, id[:3]+"A"+id[4:]), "id_number", []string{"第 4 位是“A”（U+0041），不是数字", `character 4 is "A" (U+0041), not a digit`}},
+		{"bad last character", bad(1, id[:17]+"Y"), "id_number", []string{"最后一位是“Y”（U+0059），应为数字或 X"}},
 		{"bad birth date", bad(1, mustID(t, "350102", "1985-03-14", 31)[:10]+"1332"+id[14:]), "id_number", []string{"出生日期"}},
 		{"future birth date", bad(1, mustID(t, "350102", "2027-03-14", 31)), "id_number", []string{"出生日期", "impossible"}},
 		{"check character", bad(1, id[:16]+string("0123456789"[(id[16]-'0'+1)%10])+id[17:]), "id_number", []string{"校验位不符", "the check character does not match"}},
@@ -165,7 +165,7 @@ func TestRowRefusals(t *testing.T) {
 		{"targeted without scope", bad(9, "targeted"), "scope", []string{"必须填写适用地区"}},
 		{"scope without targeted", bad(10, "福建省宁德市寿宁县"), "scope", []string{"只有定向评价才填写适用地区"}},
 		{"long employer", bad(11, strings.Repeat("单", 129)), "employer", []string{"最多 128 个"}},
-		{"too few fields", func(r []string) {}, "", []string{"有 11 个字段，表头有 12 个"}},
+		{"too few fields", func(r []string) {}, "", []string{"有 8 个字段，表头有 12 个，缺少 approval_doc", "has 8 fields, the header has 12: approval_doc missing (an unquoted comma or line break in a cell?)"}},
 		{"value beyond header", func(r []string) {}, "", []string{"第 13 列在表头范围之外却有内容"}},
 	}
 	for _, tt := range tests {
@@ -174,7 +174,7 @@ func TestRowRefusals(t *testing.T) {
 			tt.change(row)
 			switch tt.name {
 			case "too few fields":
-				row = row[:11]
+				row = row[:8]
 			case "value beyond header":
 				row = append(row, "x")
 			}
@@ -515,7 +515,7 @@ func TestCheckName(t *testing.T) {
 	row[11] = "𠀀公司"
 	_, err := readBytes(t, csvBytes(t, englishHeader, row), "r.csv", o)
 	errs := rowErrors(t, err)
-	if len(errs) != 2 || errs[0].Field != "name" || errs[1].Field != "employer" || !strings.Contains(errs[0].Error(), "字体无法显示") {
+	if len(errs) != 2 || errs[0].Field != "name" || errs[1].Field != "employer" || !strings.Contains(errs[0].Error(), "“娜”（U+5A1C）这个字证书字体里没有，无法打印") || !strings.Contains(errs[1].Error(), `the character "𠀀" (U+20000) is not in the certificate font`) {
 		t.Errorf("got %v", errs)
 	}
 	var seen []string
@@ -639,6 +639,14 @@ func FuzzRead(f *testing.F) {
 	var xb bytes.Buffer
 	x.Write(&xb)
 	f.Add(xb.Bytes(), "r.xlsx", "")
+	// The field cases (the cell bomb aside: too large to mutate usefully).
+	cases, _ := filepath.Glob("testdata/*.csv")
+	cases = append(cases, "testdata/date-1904-workbook.xlsx")
+	for _, c := range cases {
+		if data, err := os.ReadFile(c); err == nil {
+			f.Add(data, filepath.Base(c), "")
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte, name, encoding string) {
 		o := opts()
 		o.Encoding = encoding
@@ -653,6 +661,15 @@ func FuzzRead(f *testing.F) {
 		for _, c := range got {
 			if cert.CheckIDNumber(c.IDNumber, testNow) != nil || c.Title == "" || !c.Route.Valid() {
 				t.Fatalf("invalid candidate accepted: %+v", c)
+			}
+			// What is signed is canonical and holds no ID number.
+			if n, err := cert.NormalizeName(c.Name); err != nil || n != c.Name || cert.ContainsIDNumber(c.Name) {
+				t.Fatalf("name %+q accepted as is (canonical %+q, %v)", c.Name, n, err)
+			}
+			for _, v := range []string{c.Committee, c.ApprovalDoc, c.Scope, c.Employer} {
+				if n, err := cert.NormalizeText(v); err != nil || n != v || cert.ContainsIDNumber(v) {
+					t.Fatalf("text %+q accepted as is", v)
+				}
 			}
 		}
 	})

@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
+	"github.com/titlecert/titlecert/internal/csvcell"
 )
 
 // MakeIDNumber returns the resident ID number for a 6-digit region code, a
@@ -179,7 +179,7 @@ func genSample(n int, now time.Time, emit func([]string) error) error {
 // WriteSampleCSV writes Sample(n, now) to w as UTF-8 CSV without a
 // byte-order mark, one row at a time.
 func WriteSampleCSV(w io.Writer, n int, now time.Time) error {
-	cw := csv.NewWriter(w)
+	cw := csvcell.NewWriter(w)
 	err := genSample(n, now, cw.Write)
 	if err == nil {
 		cw.Flush()

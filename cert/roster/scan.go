@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -68,7 +67,7 @@ var headerIndex = func() map[string]int {
 	return m
 }()
 
-func trimCell(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
+func trimCell(s string) string { return strings.TrimFunc(s, cert.IsSpaceOrInvisible) }
 
 // scanner turns a rowSource into validated candidates, one row at a time.
 type scanner struct {
@@ -82,6 +81,7 @@ type scanner struct {
 	today  string           // YYYY-MM-DD in China Standard Time
 	now    time.Time
 	cells  [numFields]string
+	excel  excelDamage
 }
 
 // newScanner opens the source and reads the header. Header problems are
@@ -285,19 +285,81 @@ func (r *rowChecker) printable(f int, v string) bool {
 	if r.s.o.CheckName == nil || v == "" {
 		return true
 	}
-	if err := r.s.o.CheckName(v); err != nil {
-		r.fail(f, "含有证书字体无法显示的字符", "cannot be printed: "+err.Error())
-		return false
+	err := r.s.o.CheckName(v)
+	if err == nil {
+		return true
 	}
-	return true
+	// Name the character, in plain words, when one alone is refused.
+	for _, c := range v {
+		if r.s.o.CheckName(string(c)) != nil {
+			q := string(c)
+			r.fail(f, fmt.Sprintf("“%s”（%U）这个字证书字体里没有，无法打印；请核对写法，或请管理员换用有这个字的字体", q, c),
+				fmt.Sprintf("the character %q (%U) is not in the certificate font, so it cannot be printed: check how it is written, or ask the administrator for a font that has it", q, c))
+			return false
+		}
+	}
+	r.fail(f, "含有证书字体无法显示的字符", "cannot be printed: "+err.Error())
+	return false
+}
+
+// normalize returns the canonical form of the text cell raw of field f
+// (cert.NormalizeName for the name, cert.NormalizeText for the others), or
+// records why the cell cannot be used.
+func (r *rowChecker) normalize(f int, raw string) (string, bool) {
+	if raw == "" {
+		return "", true
+	}
+	switch {
+	case r.s.src.lossy() && strings.ContainsAny(raw, "?\ufffd"):
+		r.fail(f, "含有“?”：文件按 GBK 编码保存时丢失了 GBK 里没有的字（生僻字、繁体或符号）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 xlsx，核对这些字后重新导入",
+			"contains \"?\": the file was saved as GBK, which lost every character GBK lacks (rare characters, symbols); save it from Excel as \"CSV UTF-8\" or xlsx, check those characters, and import it again")
+		return "", false
+	case !utf8.ValidString(raw) || strings.ContainsRune(raw, utf8.RuneError):
+		r.fail(f, "含有无法识别的字符（文件编码是否正确？请另存为“CSV UTF-8”）", "contains bytes that are not valid text (wrong encoding? save as \"CSV UTF-8\")")
+		return "", false
+	}
+	var v string
+	var err error
+	if f == fName {
+		v, err = cert.NormalizeName(raw)
+	} else {
+		v, err = cert.NormalizeText(raw)
+	}
+	if err != nil {
+		var te *cert.TextError
+		if errors.As(err, &te) {
+			r.fail(f, te.Chinese(), te.English())
+		} else {
+			r.fail(f, "无法使用", err.Error())
+		}
+		return "", false
+	}
+	if cert.ContainsIDNumber(v) {
+		r.fail(f, "含有居民身份证号码：身份证号只能填在“身份证号”列，不能出现在其他列（证书会印出这一列）",
+			"contains a resident ID number: the ID number belongs in the id_number column only (this column is printed on the certificate)")
+		return "", false
+	}
+	return v, true
 }
 
 func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 	r := &rowChecker{s: s, line: line}
 	if len(cells) < s.width && s.src.strictWidth() {
-		r.fail(-1, fmt.Sprintf("有 %d 个字段，表头有 %d 个（是否有未加引号的逗号或换行？）", len(cells), s.width),
-			fmt.Sprintf("has %d fields, the header has %d (an unquoted comma or line break?)", len(cells), s.width))
-		return Candidate{}, r.redact(cells)
+		// Trailing empty optional columns may be left out (no trailing
+		// commas); a required column may not.
+		var missing []string
+		for i := len(cells); i < s.width; i++ {
+			for f, col := range s.colOf {
+				if col == i && !fields[f].optional {
+					missing = append(missing, trimCell(s.header[i]))
+				}
+			}
+		}
+		if len(missing) > 0 {
+			r.fail(-1, fmt.Sprintf("有 %d 个字段，表头有 %d 个，缺少 %s（某个单元格里是否有未加引号的逗号或换行？）", len(cells), s.width, strings.Join(missing, "、")),
+				fmt.Sprintf("has %d fields, the header has %d: %s missing (an unquoted comma or line break in a cell?)", len(cells), s.width, strings.Join(missing, ", ")))
+			return Candidate{}, r.redact(cells)
+		}
 	}
 	for i, c := range cells {
 		if trimCell(c) == "" {
@@ -313,11 +375,17 @@ func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 		}
 	}
 	v := &s.cells
+	var ok [numFields]bool
 	for f, col := range s.colOf {
-		v[f] = ""
+		raw := ""
 		if col >= 0 && col < len(cells) {
-			v[f] = trimCell(cells[col])
+			raw = cells[col]
 		}
+		if f == fIDNumber {
+			v[f], ok[f] = raw, true
+			continue
+		}
+		v[f], ok[f] = r.normalize(f, raw)
 	}
 	c := Candidate{
 		Line:        line,
@@ -331,42 +399,77 @@ func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 		Employer:    v[fEmployer],
 	}
 
-	r.text(fName, c.Name, true, cert.MaxNameLen)
+	if ok[fName] {
+		r.text(fName, c.Name, true, cert.MaxNameLen)
+	}
 
 	idOK := r.idNumber(v[fIDNumber])
 	c.IDNumber = cert.NormalizeIDNumber(v[fIDNumber])
 
-	title, err := s.o.Directory.Title(c.Series, c.Specialty, c.Level)
-	titleOK := err == nil
-	if err != nil {
-		var le *directory.LookupError
-		if errors.As(err, &le) {
-			f := map[string]int{"series": fSeries, "specialty": fSpecialty, "level": fLevel}[le.Field]
-			r.fail(f, le.Chinese(), le.English())
+	titleOK := false
+	if ok[fSeries] && ok[fSpecialty] && ok[fLevel] {
+		title, err := s.o.Directory.Title(c.Series, c.Specialty, c.Level)
+		titleOK = err == nil
+		if err != nil {
+			var le *directory.LookupError
+			if errors.As(err, &le) {
+				f := map[string]int{"series": fSeries, "specialty": fSpecialty, "level": fLevel}[le.Field]
+				r.fail(f, le.Chinese(), le.English())
+			} else {
+				r.fail(fSeries, "无法查询专业目录", err.Error())
+			}
 		} else {
-			r.fail(fSeries, "无法查询专业目录", err.Error())
-		}
-	} else {
-		r.printable(fSeries, c.Series)
-		r.printable(fSpecialty, c.Specialty)
-		r.printable(fLevel, c.Level)
-		c.Title = title
-		if given := v[fTitle]; given != "" && given != title {
-			r.fail(fTitle, fmt.Sprintf("%s/%s/%s 的资格名称应为 %q，而不是 %q", c.Series, c.Specialty, c.Level, title, given),
-				fmt.Sprintf("the title for %s %s %s is %q, not %q", c.Series, c.Specialty, c.Level, title, given))
-		} else {
-			r.printable(fTitle, title)
+			r.printable(fSeries, c.Series)
+			r.printable(fSpecialty, c.Specialty)
+			r.printable(fLevel, c.Level)
+			c.Title = title
+			if given := v[fTitle]; ok[fTitle] && given != "" && given != title {
+				r.fail(fTitle, fmt.Sprintf("%s/%s/%s 的资格名称应为 %q，而不是 %q", c.Series, c.Specialty, c.Level, title, given),
+					fmt.Sprintf("the title for %s %s %s is %q, not %q", c.Series, c.Specialty, c.Level, title, given))
+			} else if ok[fTitle] {
+				r.printable(fTitle, title)
+			}
 		}
 	}
 
-	r.text(fCommittee, c.Committee, true, cert.MaxTextLen)
-	if d, ok := r.reviewDate(v[fReviewDate]); ok {
-		c.ReviewDate = d
-		r.printable(fReviewDate, d)
+	if ok[fCommittee] {
+		r.text(fCommittee, c.Committee, true, cert.MaxTextLen)
 	}
-	r.text(fApprovalDoc, c.ApprovalDoc, true, cert.MaxTextLen)
+	if ok[fReviewDate] {
+		if d, dateOK := r.reviewDate(v[fReviewDate]); dateOK {
+			c.ReviewDate = d
+			r.printable(fReviewDate, d)
+		}
+	}
+	if ok[fApprovalDoc] {
+		r.text(fApprovalDoc, c.ApprovalDoc, true, cert.MaxTextLen)
+	}
 
-	route, ok := parseRoute(v[fRoute])
+	if ok[fRoute] && ok[fScope] {
+		r.route(&c, v[fRoute])
+	}
+	if ok[fEmployer] {
+		r.text(fEmployer, c.Employer, false, cert.MaxTextLen)
+	}
+
+	if idOK && titleOK {
+		key := newRowKey(c.IDNumber, c.TitleKey())
+		if prev, dup := s.seen[key]; dup {
+			r.fail(fIDNumber, fmt.Sprintf("与第 %d 行是同一人的同一职称（身份证号、系列、专业、级别都相同）", prev),
+				fmt.Sprintf("the same person and title as line %d (same ID number, series, specialty and level)", prev))
+		} else if len(r.errs) == 0 {
+			s.seen[key] = int32(min(line, math.MaxInt32))
+		}
+	}
+	if len(r.errs) > 0 {
+		return Candidate{}, r.redact(cells)
+	}
+	return c, nil
+}
+
+// route parses the route into c and checks the scope against it.
+func (r *rowChecker) route(c *Candidate, v string) {
+	route, ok := parseRoute(v)
 	if !ok {
 		r.fail(fRoute, "应为 常规评审、绿色通道 或 定向评价、定向使用（也可写 regular、green_channel、targeted；空表示常规评审）",
 			"must be regular, green_channel or targeted (or 常规评审, 绿色通道, 定向评价、定向使用; empty means regular)")
@@ -382,21 +485,6 @@ func (s *scanner) check(line int, cells []string) (Candidate, []*RowError) {
 			r.text(fScope, c.Scope, true, cert.MaxTextLen)
 		}
 	}
-	r.text(fEmployer, c.Employer, false, cert.MaxTextLen)
-
-	if idOK && titleOK {
-		key := newRowKey(c.IDNumber, c.TitleKey())
-		if prev, dup := s.seen[key]; dup {
-			r.fail(fIDNumber, fmt.Sprintf("与第 %d 行是同一人的同一职称（身份证号、系列、专业、级别都相同）", prev),
-				fmt.Sprintf("the same person and title as line %d (same ID number, series, specialty and level)", prev))
-		} else if len(r.errs) == 0 {
-			s.seen[key] = int32(min(line, math.MaxInt32))
-		}
-	}
-	if len(r.errs) > 0 {
-		return Candidate{}, r.redact(cells)
-	}
-	return c, nil
 }
 
 // rowKey identifies a person and a title in 16 bytes, whatever the lengths
@@ -441,37 +529,103 @@ func (r *rowChecker) redact(cells []string) []*RowError {
 var longDigits = regexp.MustCompile(`[0-9]{15,}[0-9Xx]?`)
 
 // idNumber checks the ID cell and explains, in both languages and without
-// repeating it, what is wrong.
+// repeating it, what is wrong. It also counts the signs of Excel damage
+// the whole file is judged by (see excelDamage).
 func (r *rowChecker) idNumber(raw string) bool {
 	id := cert.NormalizeIDNumber(raw)
 	if id == "" {
 		r.fail(fIDNumber, "不能为空", "is empty")
 		return false
 	}
+	if excelNumber.MatchString(id) {
+		r.fail(fIDNumber, "被 Excel 存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”后重新输入", "was stored by Excel as a number (scientific notation) and lost its last digits; format the column as text and enter it again")
+		return false
+	}
 	err := cert.CheckIDNumber(id, r.s.now)
+	zeroed := len(id) == 18 && strings.HasSuffix(id, "000") && strings.Trim(id, "0123456789") == ""
+	if len(id) == 18 && strings.Trim(id, "0123456789") == "" {
+		r.s.excel.number(r.line, zeroed, err == nil)
+	}
 	if err == nil {
 		return true
 	}
-	en := strings.TrimPrefix(err.Error(), cert.ErrIDNumber.Error()+": ")
-	var zh string
-	switch {
-	case strings.ContainsAny(id, "E+.") && strings.Trim(id, "0123456789.E+") == "":
-		zh, en = "被 Excel 存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”后重新输入", "was stored by Excel as a number (scientific notation) and lost its last digits; format the column as text and enter it again"
-	case len(id) != 18:
-		zh = fmt.Sprintf("应为 18 位，实为 %d 位", utf8.RuneCountInString(id))
-	case strings.IndexFunc(id[:17], func(c rune) bool { return c < '0' || c > '9' }) >= 0:
-		zh = fmt.Sprintf("第 %d 位不是数字", strings.IndexFunc(id[:17], func(c rune) bool { return c < '0' || c > '9' })+1)
-	case id[17] != 'X' && (id[17] < '0' || id[17] > '9'):
-		zh = "最后一位应为数字或 X"
-	case strings.Contains(en, "birth date"):
-		zh = "第 7–14 位不是可能的出生日期"
-	case strings.Contains(en, "check character"):
-		zh = "校验位不符（是否输入有误？）"
-	default:
-		zh = "不是有效的居民身份证号码"
+	var ie *cert.IDNumberError
+	if !errors.As(err, &ie) {
+		r.fail(fIDNumber, "不是有效的居民身份证号码", err.Error())
+		return false
+	}
+	zh, en := ie.Chinese(), ie.English()
+	if zeroed {
+		zh += "；末三位是 000，可能是 Excel 只保留了 15 位有效数字：请把该列设为“文本”后重新输入"
+		en += "; it ends in 000, as when Excel keeps only 15 significant digits: format the column as text and enter it again"
 	}
 	r.fail(fIDNumber, zh, en)
 	return false
+}
+
+// excelNumber matches an ID number Excel turned into a number in
+// scientific notation: 3.50102E+17, 3.50102198503141E+17, 3,50102E+17.
+var excelNumber = regexp.MustCompile(`(?i)^[0-9]+([.,][0-9]*)?E\+?[0-9]+$`)
+
+// excelDamage counts the signs that Excel stored the ID column as numbers
+// and so kept only 15 significant digits: the 16th to 18th became 0.
+// About one genuine number in 1,100 ends in 000 (sequence digits x00 and
+// check character 0), but every damaged one does, and some of them still
+// pass the check character. So the file is judged as a whole: two or
+// more all-digit numbers ending in 000, being at least a tenth of the
+// all-digit numbers, mean the column was damaged, and the whole file is
+// refused. (By chance, two such numbers among twenty genuine ones happen
+// about once in 6,000 files; three among thirty, once in 300,000.) A
+// number in scientific notation is refused on its own row.
+type excelDamage struct {
+	digits  int   // all-digit 18-character ID numbers
+	zeroed  int   // ... of which end in 000
+	passing int   // ... of which still pass every check
+	lines   []int // lines of the zeroed numbers (the first few)
+}
+
+const excelDamageLines = 10
+
+func (d *excelDamage) number(line int, zeroed, valid bool) {
+	d.digits++
+	if !zeroed {
+		return
+	}
+	d.zeroed++
+	if valid {
+		d.passing++
+	}
+	if len(d.lines) < excelDamageLines {
+		d.lines = append(d.lines, line)
+	}
+}
+
+// damaged reports whether the file's ID column was damaged by Excel.
+func (d *excelDamage) damaged() bool {
+	return d.zeroed >= 2 && d.zeroed*10 >= d.digits
+}
+
+// verdict returns the whole-file error for a damaged ID column, or nil.
+// It names the column and the first lines, never a number.
+func (s *scanner) excelVerdict() *RowError {
+	d := &s.excel
+	if !d.damaged() {
+		return nil
+	}
+	lines := make([]string, len(d.lines))
+	for i, l := range d.lines {
+		lines[i] = fmt.Sprint(l)
+	}
+	more := ""
+	if d.zeroed > len(d.lines) {
+		more = "…"
+	}
+	col := s.header[s.colOf[fIDNumber]]
+	return &RowError{Line: d.lines[0], Column: col, Field: fields[fIDNumber].name,
+		Message: fmt.Sprintf("整个文件的身份证号被 Excel 损坏：%d 个号码以 000 结尾（第 %s%s 行），Excel 把长数字只保留 15 位有效数字，后三位都变成了 0，其中 %d 个碰巧仍能通过校验，但都不可信。本文件不签发任何证书。修正方法：在原始表格中把身份证号列设为“文本”格式，重新输入（或粘贴）完整号码后再保存",
+			d.zeroed, strings.Join(lines, "、"), more, d.passing),
+		English: fmt.Sprintf("the ID numbers of this file were damaged by Excel: %d end in 000 (lines %s%s); Excel keeps only 15 significant digits of a long number and replaces the rest with 0, and %d of them happen to pass the check character but none can be trusted. Nothing in this file is issued. To fix it: in the original spreadsheet format the ID number column as text, enter (or paste) the full numbers again, and save",
+			d.zeroed, strings.Join(lines, ", "), more, d.passing)}
 }
 
 var (
@@ -496,7 +650,7 @@ func (r *rowChecker) reviewDate(v string) (string, bool) {
 		y, m, d = p[1], p[2], p[3]
 	} else if r.s.src.excelDates() && serial.MatchString(v) {
 		f, _ := strconv.ParseFloat(v, 64)
-		if t, err := excelize.ExcelDateToTime(f, false); err == nil && f >= 1 {
+		if t, err := excelize.ExcelDateToTime(f, r.s.src.date1904()); err == nil && f >= 1 {
 			y, m, d = t.Format("2006"), t.Format("01"), t.Format("02")
 		}
 	}

@@ -29,6 +29,12 @@ type rowSource interface {
 	// excelDates reports whether a number in a date column is an Excel
 	// date serial.
 	excelDates() bool
+	// date1904 reports whether date serials count from 1904 (Excel for
+	// Mac's date system, set in the workbook) rather than from 1900.
+	date1904() bool
+	// lossy reports whether the text was decoded from GBK/GB18030, where
+	// a '?' may stand for a character the encoding could not hold.
+	lossy() bool
 	close()
 }
 
@@ -90,24 +96,25 @@ func openCSV(br *bufio.Reader, head []byte, o Options) (rowSource, error) {
 		return nil, notText
 	}
 	var src io.Reader = br
+	gbk := false
 	switch enc := strings.ToLower(strings.TrimSpace(o.Encoding)); enc {
 	case "", "auto":
 		if bytes.HasPrefix(head, bomUTF8) || utf8.Valid(trimPartialRune(head)) {
 			src = skipBOM(br)
 		} else {
-			src = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+			src, gbk = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), true
 		}
 	case "utf-8", "utf8":
 		src = skipBOM(br)
 	case "gbk", "gb18030", "gb2312", "cp936":
-		src = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+		src, gbk = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), true
 	default:
 		return nil, fmt.Errorf("roster: unknown encoding %q (use utf-8 or gbk)", o.Encoding)
 	}
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1 // widths are checked against the header, with a row message
 	cr.ReuseRecord = true
-	return &csvSource{r: cr}, nil
+	return &csvSource{r: cr, gbk: gbk}, nil
 }
 
 func skipBOM(br *bufio.Reader) io.Reader {
@@ -131,7 +138,10 @@ func trimPartialRune(b []byte) []byte {
 	return b
 }
 
-type csvSource struct{ r *csv.Reader }
+type csvSource struct {
+	r   *csv.Reader
+	gbk bool
+}
 
 func (s *csvSource) next() (int, []string, error) {
 	rec, err := s.r.Read()
@@ -151,6 +161,8 @@ func (s *csvSource) next() (int, []string, error) {
 
 func (s *csvSource) strictWidth() bool { return true }
 func (s *csvSource) excelDates() bool  { return false }
+func (s *csvSource) date1904() bool    { return false }
+func (s *csvSource) lossy() bool       { return s.gbk }
 func (s *csvSource) close()            {}
 
 var errDamagedXLSX = errors.New("roster: xlsx 文件已损坏或无法读取 / the xlsx file is damaged or unreadable")
@@ -170,7 +182,10 @@ func openXLSX(r io.Reader, o Options) (_ rowSource, err error) {
 			err = errDamagedXLSX
 		}
 	}()
-	limit := max(o.MaxFileSize*8, 64<<20)
+	limit := xlsxUnzipLimit(o)
+	if err := checkXLSXArchive(data, limit); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    limit,
 		UnzipXMLSizeLimit: min(limit, 16<<20),
@@ -183,18 +198,24 @@ func openXLSX(r io.Reader, o Options) (_ rowSource, err error) {
 		f.Close()
 		return nil, errDamagedXLSX
 	}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w: %v", errDamagedXLSX, err)
+	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%w: %v", errDamagedXLSX, err)
 	}
-	return &xlsxSource{f: f, rows: rows}, nil
+	return &xlsxSource{f: f, rows: rows, d1904: props.Date1904 != nil && *props.Date1904}, nil
 }
 
 type xlsxSource struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	line int
+	f     *excelize.File
+	rows  *excelize.Rows
+	line  int
+	d1904 bool
 }
 
 func (s *xlsxSource) next() (line int, cells []string, err error) {
@@ -219,6 +240,8 @@ func (s *xlsxSource) next() (line int, cells []string, err error) {
 
 func (s *xlsxSource) strictWidth() bool { return false }
 func (s *xlsxSource) excelDates() bool  { return true }
+func (s *xlsxSource) date1904() bool    { return s.d1904 }
+func (s *xlsxSource) lossy() bool       { return false }
 func (s *xlsxSource) close() {
 	s.rows.Close()
 	s.f.Close()

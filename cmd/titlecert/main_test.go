@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -59,11 +61,20 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 			},
-			// xlsx SRC DST writes the rows of CSV file SRC into the first sheet of a workbook.
+			// xlsx [-1904] SRC DST writes the rows of CSV file SRC into the first
+			// sheet of a workbook; -1904 sets the 1904 date system, as Excel for
+			// Mac does.
 			"xlsx": func(ts *testscript.TestScript, neg bool, args []string) {
+				date1904 := len(args) > 0 && args[0] == "-1904"
+				if date1904 {
+					args = args[1:]
+				}
 				rows, err := csv.NewReader(strings.NewReader(ts.ReadFile(args[0]))).ReadAll()
 				ts.Check(err)
 				f := excelize.NewFile()
+				if date1904 {
+					ts.Check(f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904}))
+				}
 				for i, row := range rows {
 					cell, _ := excelize.CoordinatesToCellName(1, i+1)
 					vals := make([]any, len(row))
@@ -73,6 +84,25 @@ func TestScripts(t *testing.T) {
 					ts.Check(f.SetSheetRow("Sheet1", cell, &vals))
 				}
 				ts.Check(f.SaveAs(ts.MkAbs(args[1])))
+			},
+			// exitcode N PROG ARGS... runs PROG as exec does and checks that
+			// its exit status is N.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N PROG ARGS...")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				var ee *exec.ExitError
+				if err := ts.Exec(args[1], args[2:]...); errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				if got != want {
+					ts.Fatalf("exit status %d, want %d", got, want)
+				}
 			},
 		},
 		Setup: func(e *testscript.Env) error {
