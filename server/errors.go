@@ -37,6 +37,11 @@ var (
 		zh: "提交的内容过大", en: "request body too large"}
 	errMediaType = &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 		zh: "内容类型不受支持", en: "unsupported content type"}
+	// errVerifyMediaType refuses a JSON or multipart body on
+	// POST /api/v1/verify.
+	errVerifyMediaType = &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		zh: "请直接以请求正文发送JWS或二维码文本（Content-Type: text/plain）",
+		en: "send the JWS or the QR text itself as the body (Content-Type: text/plain, or none)"}
 	errUnauthorized = &httpError{status: http.StatusUnauthorized, code: "unauthorized",
 		zh: "需要有效的访问令牌", en: "a valid bearer token is required"}
 	// errCredentials answers a wrong certificate number and a wrong ID
