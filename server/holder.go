@@ -18,6 +18,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/server/internal/ratelimit"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -68,8 +69,8 @@ type holderCredentials struct {
 // against the store's record of the certificate, in constant time, and
 // finally the stored certificate against the server's keys. A wrong number
 // and a wrong ID number give the same error after the same work; every
-// failure is audited, and a wrong ID number for a real certificate counts
-// toward its lock-out.
+// failure is audited and counts toward the number's lock-out, whether the
+// number is real (s.lockout) or made up (s.unknown, which answers alike).
 func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, purpose string) (*store.Certificate, *cert.Claims, error) {
 	ctx := r.Context()
 	if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {
@@ -91,22 +92,32 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		return nil, nil, errCredentials
 	}
 	// Reserve the attempt before the check, so that concurrent guesses
-	// cannot slip past the lock-out.
+	// cannot slip past the lock-out. Made-up numbers have a lock-out of
+	// their own (s.unknown), with the same limits, so that they answer
+	// with the same sequence of 403s and 429s as real ones: a different
+	// answer would tell which numbers exist.
 	if ok, retry := s.lockout.Begin(number); !ok {
+		s.m.holder.Inc(purpose, "locked")
+		return nil, nil, errLocked(retry)
+	}
+	if ok, retry := s.unknown.Begin(number); !ok {
+		s.lockout.Abandon(number)
 		s.m.holder.Inc(purpose, "locked")
 		return nil, nil, errLocked(retry)
 	}
 	rec, err := s.store.Certificate(ctx, number)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.lockout.Abandon(number)
+		s.unknown.Abandon(number)
 		return nil, nil, errInternal(err)
 	}
 	if rec == nil {
-		s.lockout.Abandon(number) // nothing to guess: keep no record for made-up numbers
-		return nil, nil, s.holderDenied(ctx, number, purpose, false)
+		s.lockout.Abandon(number)
+		return nil, nil, s.holderDenied(ctx, number, purpose, s.unknown)
 	}
+	s.unknown.Abandon(number)
 	if subtle.ConstantTimeCompare(key, rec.HolderKey) != 1 {
-		return nil, nil, s.holderDenied(ctx, number, purpose, true)
+		return nil, nil, s.holderDenied(ctx, number, purpose, s.lockout)
 	}
 	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Now: s.now})
 	if res.Certificate == nil {
@@ -142,11 +153,11 @@ func (s *Server) holderRecord(ctx context.Context) func(c *cert.Claims, id strin
 	}
 }
 
-// holderDenied records a failed credential check (counting it towards the
-// certificate's lock-out when counted) and returns the error to answer with.
-func (s *Server) holderDenied(ctx context.Context, number, purpose string, counted bool) error {
+// holderDenied records a failed credential check, counting it towards the
+// number's lock-out in o, and returns the error to answer with.
+func (s *Server) holderDenied(ctx context.Context, number, purpose string, o *ratelimit.Lockout) error {
 	s.m.holder.Inc(purpose, "denied")
-	locked := counted && s.lockout.Fail(number)
+	locked := o.Fail(number)
 	detail := "wrong certificate number or ID number"
 	if locked {
 		detail += "; locked"

@@ -45,8 +45,11 @@
 //     address (a token bucket) and per certificate (lock-out after repeated
 //     failures, answered with 429 and Retry-After). A wrong number and a
 //     wrong ID number give the same answer, after the same keyed-hash
-//     work. ID numbers confirmed on the verdict page share the limit and
-//     the lock-out: the store's record is an oracle for the hidden digits.
+//     work, and a made-up number locks like a real one (in a table of its
+//     own that forgets rather than refuse when full), so the sequence of
+//     answers does not tell which numbers exist. ID numbers confirmed on
+//     the verdict page share the limit and the lock-out: the store's
+//     record is an oracle for the hidden digits.
 //     The lock-out lets anyone delay a holder's download by guessing badly:
 //     that is the price of bounding guesses.
 //   - Look-ups by number need the holder's exact name, and a wrong name
@@ -223,8 +226,9 @@ type Server struct {
 	status       *statusCache
 	holderLimit  *ratelimit.Limiter
 	lookupLimit  *ratelimit.Limiter
-	uploads      chan struct{} // one token per upload being decoded
-	lockout      *ratelimit.Lockout
+	uploads      chan struct{}      // one token per upload being decoded
+	lockout      *ratelimit.Lockout // real certificate numbers
+	unknown      *ratelimit.Lockout // made-up numbers, answered alike
 	verification *recorder
 	m            *serverMetrics
 }
@@ -317,6 +321,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
+		unknown:     ratelimit.NewForgetfulLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
 		uploads:     make(chan struct{}, cfg.MaxConcurrentUploads),
 	}
 	s.m = newServerMetrics()
