@@ -19,6 +19,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
+	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -162,7 +163,7 @@ func (s *Server) holderDenied(ctx context.Context, number, purpose string, o *ra
 	if locked {
 		detail += "; locked"
 	}
-	if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purpose + ".denied", Number: number, Detail: detail}); err != nil {
+	if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purpose + ".denied", Number: number, Detail: detail}); err != nil {
 		s.log.ErrorContext(ctx, "audit: recording a denied holder request", "err", err.Error())
 	}
 	return errCredentials
@@ -177,7 +178,7 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 	ctx := r.Context()
 	if rec.Status != store.StatusValid {
 		s.m.holder.Inc(purposeDownload, "not_in_force")
-		if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: "download.refused", Number: rec.Number, Detail: "certificate " + rec.Status}); err != nil {
+		if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: "download.refused", Number: rec.Number, Detail: "certificate " + rec.Status}); err != nil {
 			s.log.ErrorContext(ctx, "audit: recording a refused download", "err", err.Error())
 		}
 		zh := map[string]string{store.StatusRevoked: "此证书已被撤销，不提供下载", store.StatusSuspended: "此证书已暂停使用，暂不提供下载"}[rec.Status]
@@ -196,7 +197,7 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 		s.log.WarnContext(ctx, "download: the PDF rendered again differs from the file issued")
 	}
 	// Audited before it is sent; no audit, no download.
-	if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purposeDownload, Number: rec.Number}); err != nil {
+	if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purposeDownload, Number: rec.Number}); err != nil {
 		return "", nil, errInternal(err)
 	}
 	s.m.holder.Inc(purposeDownload, "ok")
@@ -353,4 +354,15 @@ func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Error = words{he.zh, he.en}
 	s.render(w, r, he.status, "download.tmpl", v)
+}
+
+// audit writes e to the store's audit log with anything shaped like an ID
+// number removed from every field: the log is append-only, and a holder
+// may type their ID number into the certificate-number field.
+func (s *Server) audit(ctx context.Context, e store.AuditEntry) error {
+	e.Actor = redact.IDNumbers(e.Actor)
+	e.Action = redact.IDNumbers(e.Action)
+	e.Number = redact.IDNumbers(e.Number)
+	e.Detail = redact.IDNumbers(e.Detail)
+	return s.store.Audit(ctx, e)
 }

@@ -41,6 +41,11 @@
 //     SHA-256 (HashToken) in constant time and never logged.
 //   - Logs carry the route pattern, never the raw path: a QR path holds a
 //     whole certificate. Query strings (holder names) are not logged either.
+//     Every log line and every audit entry the server writes has anything
+//     shaped like an ID number removed (redact.IDNumbers: 15 to 18 digits,
+//     full-width too, with or without spaces or dashes), whatever field it
+//     was typed into; the HTTP server's error log (TLS handshake errors)
+//     has client addresses removed.
 //   - Holders' credentials (number + ID number) are rate-limited per client
 //     address (a token bucket) and per certificate (lock-out after repeated
 //     failures, answered with 429 and Retry-After). A wrong number and a
@@ -112,6 +117,7 @@ import (
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
+	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify/scan"
@@ -166,7 +172,9 @@ type Config struct {
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Logger receives JSON-friendly structured logs (discarded when nil).
-	// Nothing logged ever contains an ID number, a token or a request path.
+	// Nothing logged ever contains an ID number, a token or a request path:
+	// the server wraps it so that ID-number-shaped text is removed from
+	// every message and attribute.
 	Logger *slog.Logger
 
 	// MaxBody caps JSON and form bodies (DefaultMaxBody); MaxVerifyBody the
@@ -278,6 +286,9 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Whatever is logged, from any field of any request, never holds an
+	// ID number: a holder may type theirs into the wrong field.
+	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), redact.IDNumbers))
 	setDefault(&cfg.MaxBody, DefaultMaxBody)
 	setDefault(&cfg.MaxVerifyBody, DefaultMaxVerifyBody)
 	setDefault(&cfg.MaxUpload, scan.MaxImageSize) // photos are larger than PDFs; CheckPDF caps PDFs at pdf.MaxPDFSize
@@ -466,7 +477,8 @@ func (s *Server) securityHeaders(h http.Header, r *http.Request) {
 
 // HTTPServer returns an http.Server for s listening on addr, with
 // timeouts, a header size limit and an error log going to the server's
-// logger. The caller runs ListenAndServe (or ListenAndServeTLS) and
+// logger at level Warn with client addresses removed (net/http logs TLS
+// handshake errors with the client's address and port). The caller runs ListenAndServe (or ListenAndServeTLS) and
 // Shutdown, then calls s.Close.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
@@ -477,7 +489,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10, // a QR path is at most 8 KiB
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(redact.Handler(s.log.Handler(), redact.Addresses), slog.LevelWarn),
 	}
 }
 
