@@ -61,6 +61,10 @@
 //     answers exactly like an unknown number, so holders cannot be
 //     enumerated; look-ups are rate-limited per client address too.
 //   - Every request body is capped (http.MaxBytesReader) before it is read.
+//     An upload is read in full (within UploadReadTimeout) before it asks
+//     to be decoded; decoding holds a slot and its estimated memory in a
+//     budget (MaxConcurrentUploads, DecodeMemory), so neither slow clients
+//     nor large photos can exhaust the server.
 //     Every response carries a strict Content-Security-Policy (no script at
 //     all, styles from /static only), nosniff, no-referrer (the QR URL is
 //     the certificate), X-Frame-Options DENY, and HSTS over TLS. Pages are
@@ -109,6 +113,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -116,6 +121,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/cert/pdf"
+	"github.com/titlecert/titlecert/server/internal/budget"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
 	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/server/publish"
@@ -136,6 +142,9 @@ const (
 	DefaultLockoutFailures      = 5
 	DefaultLockoutDuration      = 15 * time.Minute
 	DefaultMaxConcurrentUploads = 2
+	DefaultDecodeMemory         = 2 << 30
+	DefaultDecodeWait           = 10 * time.Second
+	DefaultUploadReadTimeout    = 60 * time.Second
 	DefaultStatusPoll           = 10 * time.Second
 	DefaultVerificationQueue    = 4096
 	DefaultVerificationWindow   = time.Minute
@@ -196,8 +205,22 @@ type Config struct {
 	LockoutFailures int
 	LockoutDuration time.Duration
 	// MaxConcurrentUploads bounds the uploads decoded at once
-	// (DefaultMaxConcurrentUploads); more get 503 with Retry-After.
+	// (DefaultMaxConcurrentUploads). An upload's body is read before it
+	// asks for one of these slots, so slow clients cannot hold them.
 	MaxConcurrentUploads int
+	// DecodeMemory bounds, in bytes, the memory of the uploads decoded at
+	// once (DefaultDecodeMemory, 2 GiB): each holds its estimate while it
+	// is decoded (DecodeCost: about 20 bytes a pixel for a photo, read
+	// from its header; a PDF as much as the largest image it may hold).
+	// A photo whose estimate alone exceeds DecodeMemory is refused (413).
+	DecodeMemory int64
+	// DecodeWait is how long an upload read in full may wait for a slot
+	// and its memory (DefaultDecodeWait); then it gets 503 with
+	// Retry-After. Negative: do not wait.
+	DecodeWait time.Duration
+	// UploadReadTimeout is how long a client has to send an upload's
+	// body (DefaultUploadReadTimeout); a slower one gets 408.
+	UploadReadTimeout time.Duration
 	// TrustProxyHeaders makes the server take the client address from the
 	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
 	// Only set it behind a proxy that sets these headers.
@@ -234,7 +257,9 @@ type Server struct {
 	status       *statusCache
 	holderLimit  *ratelimit.Limiter
 	lookupLimit  *ratelimit.Limiter
-	uploads      chan struct{}      // one token per upload being decoded
+	decoding     *budget.Budget     // memory and slots of the uploads being decoded
+	reading      atomic.Int64       // uploads whose body is being read
+	decodeHook   func()             // tests: called while an upload holds its budget
 	lockout      *ratelimit.Lockout // real certificate numbers
 	unknown      *ratelimit.Lockout // made-up numbers, answered alike
 	verification *recorder
@@ -299,6 +324,11 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	setDefault(&cfg.LockoutFailures, DefaultLockoutFailures)
 	setDefault(&cfg.LockoutDuration, DefaultLockoutDuration)
 	setDefault(&cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads)
+	setDefault(&cfg.DecodeMemory, DefaultDecodeMemory)
+	setDefault(&cfg.UploadReadTimeout, DefaultUploadReadTimeout)
+	if cfg.DecodeWait == 0 {
+		cfg.DecodeWait = DefaultDecodeWait
+	}
 	setDefault(&cfg.VerificationQueue, DefaultVerificationQueue)
 	if cfg.VerificationWindow == 0 {
 		cfg.VerificationWindow = DefaultVerificationWindow
@@ -333,7 +363,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
 		unknown:     ratelimit.NewForgetfulLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
-		uploads:     make(chan struct{}, cfg.MaxConcurrentUploads),
+		decoding:    budget.New(cfg.DecodeMemory, cfg.MaxConcurrentUploads),
 	}
 	s.m = newServerMetrics()
 	s.status = newStatusCache(s)

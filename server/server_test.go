@@ -1141,7 +1141,7 @@ func TestJWKSDefault(t *testing.T) {
 // Uploads share the look-up rate limit, and a full decoding slot answers
 // 503 rather than queueing without bound.
 func TestUploadLimits(t *testing.T) {
-	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst = 1, 1 })
+	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst, c.DecodeWait = 1, 1, -1 })
 	data, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
 	if err != nil {
 		t.Fatal(err)
@@ -1154,13 +1154,16 @@ func TestUploadLimits(t *testing.T) {
 	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype)); w.Code != 429 {
 		t.Fatalf("second upload: %d, want 429", w.Code)
 	}
-	// Both decoding slots taken: the next upload is turned away at once.
-	for range cap(f.srv.uploads) {
-		f.srv.uploads <- struct{}{}
+	// Both decoding slots taken: with no DecodeWait, the next upload is
+	// turned away at once.
+	for range DefaultMaxConcurrentUploads {
+		if err := f.srv.decoding.Acquire(context.Background(), 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	body, ctype = multipartBody(t, "file", "c.pdf", data)
-	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.77:1234")); w.Code != 503 {
-		t.Fatalf("busy: %d, want 503", w.Code)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.77:1234")); w.Code != 503 || w.Header().Get("Retry-After") != "5" {
+		t.Fatalf("busy: %d %q, want 503", w.Code, w.Header().Get("Retry-After"))
 	}
 }
 

@@ -1,0 +1,274 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/qr"
+)
+
+// qrPhoto is a PNG of certificate i's QR code, scale pixels a module.
+func (f *fixture) qrPhoto(i, scale int) []byte {
+	f.t.Helper()
+	code, err := qr.Encode(cert.QRText(f.srv.cfg.BaseURL, f.issued[i].JWS))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	b, err := code.PNG(scale)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b
+}
+
+func pngPixels(t *testing.T, b []byte) int64 {
+	c, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(c.Width) * int64(c.Height)
+}
+
+func TestDecodeCost(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	photo := f.qrPhoto(0, 4)
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A header claiming more than the limits: refused before decoding.
+	huge := append([]byte(nil), photo...)
+	copy(huge[16:24], []byte{0, 0, 0x40, 0, 0, 0, 0x40, 0}) // IHDR 16384 x 16384
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want int64
+	}{
+		{"photo", photo, decodeBase + decodeBytesPerPixel*pngPixels(t, photo)},
+		{"PDF", pdfData, decodeBase + decodeBytesPerPixel*40_000_000},
+		{"over the pixel limit", huge, decodeBase},
+		{"broken header", photo[:20], decodeBase},
+		{"not an image", []byte("hello"), decodeBase},
+	} {
+		if got := DecodeCost(tc.data); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// 40 megapixels: about 800 MB, the order of what was measured.
+	if c := decodeBase + decodeBytesPerPixel*int64(40_000_000); c < 750<<20 || c > 1<<30 {
+		t.Errorf("a 40-megapixel photo is estimated at %d MiB", c>>20)
+	}
+}
+
+// The photos decoded at once never hold more than DecodeMemory: a photo
+// that does not fit waits (and so does a small one behind it: first come,
+// first served), and goes on when memory is given back; one larger than the
+// whole budget is refused.
+func TestDecodeMemoryBudget(t *testing.T) {
+	var f *fixture
+	var (
+		entered  atomic.Int32
+		peak     atomic.Int64
+		holdOn   = make(chan struct{})
+		overflow atomic.Bool
+	)
+	f = newFixture(t, 1, "", func(c *Config) {
+		c.MaxConcurrentUploads = 8 // the memory binds, not the slots
+		c.DecodeWait = time.Minute
+	})
+	big, small := f.qrPhoto(0, 12), f.qrPhoto(0, 3)
+	bigCost, smallCost := DecodeCost(big), DecodeCost(small)
+	capacity := bigCost + bigCost/2 // one big photo, not two
+	if bigCost+smallCost > capacity {
+		t.Fatalf("test photos: %d + %d > %d", bigCost, smallCost, capacity)
+	}
+	// A server with this budget (New takes it from the config).
+	cfg := f.cfg
+	cfg.DecodeMemory = capacity
+	srv, err := New(cfg, f.st, renderer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	f.srv = srv
+	srv.decodeHook = func() {
+		w, _ := srv.decoding.InUse()
+		if w > capacity {
+			overflow.Store(true)
+		}
+		for p := peak.Load(); w > p && !peak.CompareAndSwap(p, w); p = peak.Load() {
+		}
+		if entered.Add(1) == 1 {
+			<-holdOn // the first photo stays in decoding until told
+		}
+	}
+	upload := func(data []byte, addr string) chan int {
+		ch := make(chan int, 1)
+		go func() {
+			body, ctype := multipartBody(t, "file", "photo.png", data)
+			r := httptest.NewRequest("POST", "/v/upload", body)
+			r.Header.Set("Content-Type", ctype)
+			r.RemoteAddr = addr
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			if w.Code == 200 && verdictClassOf(w.Body.String()) != "verdict-valid" {
+				ch <- -1
+				return
+			}
+			ch <- w.Code
+		}()
+		return ch
+	}
+	first := upload(big, "192.0.2.1:1")
+	for entered.Load() != 1 {
+		runtime.Gosched()
+	}
+	second := upload(big, "192.0.2.2:1")
+	for srv.decoding.Waiting() != 1 {
+		runtime.Gosched()
+	}
+	third := upload(small, "192.0.2.3:1") // would fit beside the first, but queues behind the second
+	for srv.decoding.Waiting() != 2 {
+		runtime.Gosched()
+	}
+	if n := entered.Load(); n != 1 {
+		t.Fatalf("%d photos decoding at once", n)
+	}
+	if w, h := srv.decoding.InUse(); w != bigCost || h != 1 {
+		t.Fatalf("in use %d by %d, want %d by 1", w, h, bigCost)
+	}
+	// One photo larger than the whole budget: refused at once.
+	huge := f.qrPhoto(0, 32)
+	if DecodeCost(huge) <= capacity {
+		t.Fatalf("test photo too small: %d", DecodeCost(huge))
+	}
+	body, ctype := multipartBody(t, "file", "photo.png", huge)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.4:1")); w.Code != 413 || !strings.Contains(w.Body.String(), "too many pixels for this server") {
+		t.Fatalf("a photo over the budget: %d", w.Code)
+	}
+	close(holdOn)
+	for name, ch := range map[string]chan int{"first": first, "second": second, "third": third} {
+		if code := <-ch; code != 200 {
+			t.Errorf("%s upload: %d", name, code)
+		}
+	}
+	if overflow.Load() || peak.Load() > capacity {
+		t.Fatalf("peak %d over the budget %d", peak.Load(), capacity)
+	}
+	if w, h := srv.decoding.InUse(); w != 0 || h != 0 {
+		t.Fatalf("left in use: %d by %d", w, h)
+	}
+	// A PDF is estimated at the largest image it may hold, more than this
+	// budget: it is not refused for that, it runs alone.
+	pdfData, _ := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	body, ctype = multipartBody(t, "file", "c.pdf", pdfData)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.5:1")); w.Code != 200 || verdictClassOf(w.Body.String()) != "verdict-valid" {
+		t.Fatalf("PDF under a small budget: %d", w.Code)
+	}
+}
+
+func verdictClassOf(body string) string {
+	const open = `<section id="verdict" class="verdict `
+	i := strings.Index(body, open)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(open):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// Clients that send their upload a byte at a time no longer hold the
+// decoding slots: a genuine upload goes through while they trickle, and
+// they are cut off at UploadReadTimeout with 408.
+func TestSlowUploadsDoNotBlock(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) {
+		c.UploadReadTimeout = 2 * time.Second
+		c.DecodeWait = -1 // a busy slot would answer 503 at once
+	})
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+
+	const slow = DefaultMaxConcurrentUploads + 1 // more than the slots
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	answers := make(chan string, slow)
+	for i := range slow {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"+
+			"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow%d.pdf\"\r\n\r\n%%PDF-1.7\n", i)
+		wg.Add(2)
+		go func() { // a byte every 50 ms, until stopped or cut off
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				if _, err := conn.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			line, _ := bufio.NewReader(conn).ReadString('\n')
+			answers <- strings.TrimSpace(line)
+		}()
+	}
+	for f.srv.reading.Load() != slow {
+		runtime.Gosched()
+	}
+	// A genuine upload, while every slow client is still sending.
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "c.pdf")
+	fw.Write(pdfData)
+	mw.Close()
+	res, err := http.Post(ts.URL+"/v/upload", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || verdictClassOf(string(page)) != "verdict-valid" {
+		t.Fatalf("genuine upload while %d clients trickle: %d", slow, res.StatusCode)
+	}
+	if n := f.srv.reading.Load(); n != slow {
+		t.Fatalf("%d slow clients still reading, want %d", n, slow)
+	}
+	// The slow clients are cut off at the read deadline.
+	for range slow {
+		if a := <-answers; a != "HTTP/1.1 408 Request Timeout" {
+			t.Errorf("slow client: %q", a)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
