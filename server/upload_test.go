@@ -105,8 +105,8 @@ func TestDecodeMemoryBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	f.srv = srv
+	f.srv.Close()
+	f.srv = srv // closed by the fixture
 	srv.decodeHook = func() {
 		w, _ := srv.decoding.InUse()
 		if w > capacity {
@@ -193,12 +193,45 @@ func verdictClassOf(body string) string {
 	return rest[:strings.IndexByte(rest, '"')]
 }
 
+// slowUpload starts an upload on a connection of its own and sends its
+// body a byte every 50 ms until stop is closed or the server cuts it off.
+// The status line of the server's answer arrives on the returned channel.
+func slowUpload(t *testing.T, addr string, stop chan struct{}, wg *sync.WaitGroup) chan string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"+
+		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.pdf\"\r\n\r\n%%PDF-1.7\n")
+	answer := make(chan string, 1)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := conn.Write([]byte("x")); err != nil {
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	return answer
+}
+
 // Clients that send their upload a byte at a time no longer hold the
-// decoding slots: a genuine upload goes through while they trickle, and
-// they are cut off at UploadReadTimeout with 408.
+// decoding slots: a genuine upload goes through while more of them than
+// there are slots trickle.
 func TestSlowUploadsDoNotBlock(t *testing.T) {
 	f := newFixture(t, 1, "", func(c *Config) {
-		c.UploadReadTimeout = 2 * time.Second
 		c.DecodeWait = -1 // a busy slot would answer 503 at once
 	})
 	ts := httptest.NewUnstartedServer(f.srv)
@@ -209,34 +242,8 @@ func TestSlowUploadsDoNotBlock(t *testing.T) {
 	const slow = DefaultMaxConcurrentUploads + 1 // more than the slots
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	answers := make(chan string, slow)
-	for i := range slow {
-		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"+
-			"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow%d.pdf\"\r\n\r\n%%PDF-1.7\n", i)
-		wg.Add(2)
-		go func() { // a byte every 50 ms, until stopped or cut off
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(50 * time.Millisecond):
-				}
-				if _, err := conn.Write([]byte("x")); err != nil {
-					return
-				}
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			line, _ := bufio.NewReader(conn).ReadString('\n')
-			answers <- strings.TrimSpace(line)
-		}()
+	for range slow {
+		slowUpload(t, ts.Listener.Addr().String(), stop, &wg)
 	}
 	for f.srv.reading.Load() != slow {
 		runtime.Gosched()
@@ -260,15 +267,33 @@ func TestSlowUploadsDoNotBlock(t *testing.T) {
 	if res.StatusCode != 200 || verdictClassOf(string(page)) != "verdict-valid" {
 		t.Fatalf("genuine upload while %d clients trickle: %d", slow, res.StatusCode)
 	}
+	// (UploadReadTimeout is a minute: they are all still sending.)
 	if n := f.srv.reading.Load(); n != slow {
 		t.Fatalf("%d slow clients still reading, want %d", n, slow)
 	}
-	// The slow clients are cut off at the read deadline.
-	for range slow {
-		if a := <-answers; a != "HTTP/1.1 408 Request Timeout" {
-			t.Errorf("slow client: %q", a)
-		}
+	close(stop)
+	ts.CloseClientConnections()
+	wg.Wait()
+}
+
+// A client too slow to send its upload within UploadReadTimeout gets 408
+// and its connection is closed.
+func TestSlowUploadCutOff(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.UploadReadTimeout = 300 * time.Millisecond })
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	answer := slowUpload(t, ts.Listener.Addr().String(), stop, &wg)
+	// 100,000 bytes at 20 a second never arrive within the deadline.
+	if a := <-answer; a != "HTTP/1.1 408 Request Timeout" {
+		t.Errorf("slow client: %q", a)
 	}
 	close(stop)
 	wg.Wait()
+	if n := f.srv.reading.Load(); n != 0 {
+		t.Fatalf("%d uploads still reading", n)
+	}
 }
