@@ -150,10 +150,12 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	// UploadReadTimeout, before the upload asks for a decoding slot and
 	// its memory (s.decoding), so a slow client holds neither.
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
+		w.Header().Set("Connection", "close") // the body is not read
 		s.fail(w, r, errRateLimited(retry))
 		return
 	}
-	data, err := s.readUploadBody(w, r)
+	data, held, err := s.readUploadBody(w, r)
+	defer held.release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -189,8 +191,8 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload returns the content of the multipart field "file", at most
-// MaxUpload bytes.
-func (s *Server) readUpload(r *http.Request) ([]byte, error) {
+// MaxUpload bytes, holding the memory it takes in held.
+func (s *Server) readUpload(r *http.Request, held *heldMemory) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		return nil, errMediaType
@@ -211,7 +213,7 @@ func (s *Server) readUpload(r *http.Request) ([]byte, error) {
 			part.Close()
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(part, s.cfg.MaxUpload+1))
+		data, err := held.readAll(io.LimitReader(part, s.cfg.MaxUpload+1))
 		if err != nil {
 			return nil, uploadReadError(err)
 		}

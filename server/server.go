@@ -110,9 +110,11 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -145,6 +147,7 @@ const (
 	DefaultDecodeMemory         = 2 << 30
 	DefaultDecodeWait           = 10 * time.Second
 	DefaultUploadReadTimeout    = 60 * time.Second
+	DefaultUploadMemory         = 256 << 20
 	DefaultStatusPoll           = 10 * time.Second
 	DefaultVerificationQueue    = 4096
 	DefaultVerificationWindow   = time.Minute
@@ -221,6 +224,13 @@ type Config struct {
 	// UploadReadTimeout is how long a client has to send an upload's
 	// body (DefaultUploadReadTimeout); a slower one gets 408.
 	UploadReadTimeout time.Duration
+	// UploadMemory bounds, in bytes, the memory of the upload bodies
+	// being read or checked, all clients together (DefaultUploadMemory);
+	// it must hold at least one largest upload. A body takes memory as it
+	// arrives, 64 KiB at a time, so a slow client holds only what it has
+	// sent; an upload that finds it spent gets 503 with Retry-After. Each
+	// client address may send at most 4 uploads at once (429 beyond).
+	UploadMemory int64
 	// TrustProxyHeaders makes the server take the client address from the
 	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
 	// Only set it behind a proxy that sets these headers.
@@ -257,7 +267,10 @@ type Server struct {
 	status       *statusCache
 	holderLimit  *ratelimit.Limiter
 	lookupLimit  *ratelimit.Limiter
-	decoding     *budget.Budget     // memory and slots of the uploads being decoded
+	decoding     *budget.Budget // memory and slots of the uploads being decoded
+	bodies       *budget.Budget // memory of the upload bodies read and held
+	readersMu    sync.Mutex
+	readers      map[string]int     // uploads being read, by client address
 	reading      atomic.Int64       // uploads whose body is being read
 	decodeHook   func()             // tests: called while an upload holds its budget
 	lockout      *ratelimit.Lockout // real certificate numbers
@@ -326,6 +339,10 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	setDefault(&cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads)
 	setDefault(&cfg.DecodeMemory, DefaultDecodeMemory)
 	setDefault(&cfg.UploadReadTimeout, DefaultUploadReadTimeout)
+	setDefault(&cfg.UploadMemory, max(DefaultUploadMemory, 2*cfg.MaxUpload))
+	if cfg.UploadMemory < 2*cfg.MaxUpload {
+		return nil, fmt.Errorf("server: UploadMemory (%d bytes) must hold at least one largest upload, twice MaxUpload (%d bytes) while it grows", cfg.UploadMemory, cfg.MaxUpload)
+	}
 	if cfg.DecodeWait == 0 {
 		cfg.DecodeWait = DefaultDecodeWait
 	}
@@ -364,6 +381,8 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
 		unknown:     ratelimit.NewForgetfulLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
 		decoding:    budget.New(cfg.DecodeMemory, cfg.MaxConcurrentUploads),
+		bodies:      budget.New(cfg.UploadMemory, math.MaxInt),
+		readers:     map[string]int{},
 	}
 	s.m = newServerMetrics()
 	s.status = newStatusCache(s)

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"image/png"
 	"io"
@@ -196,14 +197,18 @@ func verdictClassOf(body string) string {
 // slowUpload starts an upload on a connection of its own and sends its
 // body a byte every 50 ms until stop is closed or the server cuts it off.
 // The status line of the server's answer arrives on the returned channel.
-func slowUpload(t *testing.T, addr string, stop chan struct{}, wg *sync.WaitGroup) chan string {
+func slowUpload(t *testing.T, addr string, stop chan struct{}, wg *sync.WaitGroup, headers ...string) chan string {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"+
-		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.pdf\"\r\n\r\n%%PDF-1.7\n")
+	extra := ""
+	for _, h := range headers {
+		extra += h + "\r\n"
+	}
+	fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n%s\r\n"+
+		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.pdf\"\r\n\r\n%%PDF-1.7\n", extra)
 	answer := make(chan string, 1)
 	wg.Add(2)
 	go func() {
@@ -247,6 +252,13 @@ func TestSlowUploadsDoNotBlock(t *testing.T) {
 	}
 	for f.srv.reading.Load() != slow {
 		runtime.Gosched()
+	}
+	// Each holds the memory of what it has sent: one 64 KiB chunk.
+	for _, h := f.srv.bodies.InUse(); h != slow; _, h = f.srv.bodies.InUse() {
+		runtime.Gosched()
+	}
+	if w, _ := f.srv.bodies.InUse(); w != slow*uploadChunk {
+		t.Fatalf("slow clients hold %d bytes, want %d", w, slow*uploadChunk)
 	}
 	// A genuine upload, while every slow client is still sending.
 	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
@@ -295,5 +307,82 @@ func TestSlowUploadCutOff(t *testing.T) {
 	wg.Wait()
 	if n := f.srv.reading.Load(); n != 0 {
 		t.Fatalf("%d uploads still reading", n)
+	}
+}
+
+// The upload bodies held in memory, all clients together, never pass
+// UploadMemory: an upload that finds it spent gets 503 at once, and each
+// upload gives its memory back when answered.
+func TestUploadMemory(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst = 1000, 1000 })
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func() *httptest.ResponseRecorder {
+		body, ctype := multipartBody(t, "file", "c.pdf", pdfData)
+		return f.do("POST", "/v/upload", body, header("Content-Type", ctype))
+	}
+	if w := upload(); w.Code != 200 {
+		t.Fatalf("upload: %d", w.Code)
+	}
+	if w, h := f.srv.bodies.InUse(); w != 0 || h != 0 {
+		t.Fatalf("after the upload, %d bytes held by %d", w, h)
+	}
+	// Others' bodies take all but 32 KiB: this 50 KB PDF needs 64 KiB.
+	others := f.srv.bodies.Capacity() - 32<<10
+	if err := f.srv.bodies.Acquire(context.Background(), others); err != nil {
+		t.Fatal(err)
+	}
+	w := upload()
+	if w.Code != 503 || w.Header().Get("Retry-After") != "5" || !strings.Contains(w.Body.String(), "too many files are being checked") {
+		t.Fatalf("memory spent: %d %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	if used, _ := f.srv.bodies.InUse(); used != others {
+		t.Fatalf("the refused upload kept %d bytes", used-others)
+	}
+	f.srv.bodies.Release(others)
+	if w := upload(); w.Code != 200 {
+		t.Fatalf("memory given back: %d", w.Code)
+	}
+	// A configuration that cannot hold one largest upload is refused.
+	cfg := f.cfg
+	cfg.MaxUpload, cfg.UploadMemory = 10<<20, 15<<20
+	if _, err := New(cfg, f.st, renderer()); err == nil || !strings.Contains(err.Error(), "server: UploadMemory (15728640 bytes) must hold at least one largest upload") {
+		t.Fatalf("New: %v", err)
+	}
+}
+
+// One client address may send at most maxReadsPerClient uploads at once,
+// so it cannot take the whole UploadMemory with slow bodies; others are
+// not affected.
+func TestUploadsPerClient(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.TrustProxyHeaders = true })
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range maxReadsPerClient {
+		slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 198.51.100.7")
+	}
+	for f.srv.reading.Load() != maxReadsPerClient {
+		runtime.Gosched()
+	}
+	one := slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 198.51.100.7")
+	if a := <-one; a != "HTTP/1.1 429 Too Many Requests" {
+		t.Fatalf("one upload too many: %q", a)
+	}
+	other := slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 203.0.113.8")
+	for f.srv.reading.Load() != maxReadsPerClient+1 {
+		runtime.Gosched()
+	}
+	close(stop)
+	ts.CloseClientConnections()
+	wg.Wait()
+	<-other
+	if n := f.srv.reading.Load(); n != 0 {
+		t.Fatalf("%d uploads still counted", n)
 	}
 }
