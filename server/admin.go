@@ -93,7 +93,7 @@ func (s *Server) handleAdmin(action string) http.HandlerFunc {
 		changed := make([]string, 0, len(res.Changed))
 		for _, c := range res.Changed {
 			changed = append(changed, c.Number)
-			if err := s.store.Audit(ctx, store.AuditEntry{At: now, Actor: operator, Action: action, Number: c.Number, Detail: req.Reason}); err != nil {
+			if err := s.audit(ctx, store.AuditEntry{At: now, Actor: operator, Action: action, Number: c.Number, Detail: req.Reason}); err != nil {
 				// The change is made and archived with the operator; the
 				// audit line is what is missing.
 				s.log.ErrorContext(ctx, "audit: recording an admin action", "action", action, "err", err.Error())

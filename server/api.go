@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -12,15 +13,28 @@ import (
 	"github.com/titlecert/titlecert/verify"
 )
 
-// handleAPIVerify verifies a compact JWS or QR text sent as the body
-// (text/plain or application/jose) and answers with the verify.Result
-// object `titlecert verify --json` prints.
+// handleAPIVerify verifies a compact JWS or QR text sent as the body and
+// answers with the verify.Result object `titlecert verify --json` prints.
+// The body is the token whatever Content-Type common clients send with it:
+// none, text/plain, application/jose, application/octet-stream (curl
+// --data-binary) or application/x-www-form-urlencoded (curl -d, whose
+// default it is; a form "token=..." is decoded, as curl --data-urlencode
+// token@FILE sends it). JSON and multipart bodies are refused (415) with a
+// message saying what to send: they wrap the token in a shape this route
+// does not define.
 func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
+	form := false
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "text/plain" && mt != "application/jose" {
-			s.fail(w, r, errMediaType)
+		switch {
+		case err != nil:
+			// An unparsable type says nothing about the body: read it
+			// as the token, as when there is no type at all.
+		case mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasPrefix(mt, "multipart/"):
+			s.fail(w, r, errVerifyMediaType)
 			return
+		case mt == "application/x-www-form-urlencoded":
+			form = true
 		}
 	}
 	if r.ContentLength > s.cfg.MaxVerifyBody {
@@ -37,7 +51,13 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest("请求内容无法读取", "the body cannot be read"))
 		return
 	}
-	res := verify.Check(string(body), s.options(r.Context()))
+	text := string(body)
+	if form && strings.HasPrefix(text, "token=") {
+		if v, err := url.ParseQuery(strings.TrimSpace(text)); err == nil && len(v) == 1 && len(v["token"]) == 1 {
+			text = v.Get("token")
+		}
+	}
+	res := verify.Check(text, s.options(r.Context()))
 	s.verified(res, store.ChannelAPI)
 	writeJSON(w, http.StatusOK, res)
 }

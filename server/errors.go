@@ -37,6 +37,11 @@ var (
 		zh: "提交的内容过大", en: "request body too large"}
 	errMediaType = &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 		zh: "内容类型不受支持", en: "unsupported content type"}
+	// errVerifyMediaType refuses a JSON or multipart body on
+	// POST /api/v1/verify.
+	errVerifyMediaType = &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		zh: "请直接以请求正文发送JWS或二维码文本（Content-Type: text/plain）",
+		en: "send the JWS or the QR text itself as the body (Content-Type: text/plain, or none)"}
 	errUnauthorized = &httpError{status: http.StatusUnauthorized, code: "unauthorized",
 		zh: "需要有效的访问令牌", en: "a valid bearer token is required"}
 	// errCredentials answers a wrong certificate number and a wrong ID
@@ -46,9 +51,19 @@ var (
 	// errNoCertificate answers an unknown number and a wrong name alike.
 	errNoCertificate = &httpError{status: http.StatusNotFound, code: "not_found",
 		zh: "未找到与所填信息相符的证书", en: "no certificate matches what was entered"}
+	errUploadTimeout = &httpError{status: http.StatusRequestTimeout, code: "timeout",
+		zh: "上传超时，请在网络较好时重试", en: "the upload took too long to arrive; try again on a faster connection"}
+	errDecodeTooLarge = &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large",
+		zh: "图片像素过多，本服务器无法处理，请上传较小的照片或PDF文件",
+		en: "the image has too many pixels for this server: upload a smaller photo or the PDF"}
 	errUnavailable = &httpError{status: http.StatusServiceUnavailable, code: "unavailable",
 		zh: "服务暂不可用", en: "service unavailable"}
 )
+
+// errBusy answers an upload when every decoding slot, or the memory for
+// it, stays taken for DecodeWait.
+var errBusy = &httpError{status: http.StatusServiceUnavailable, code: "busy", retryAfter: 5 * time.Second,
+	zh: "当前核验的文件较多，请稍后再试", en: "too many files are being checked; try again in a few seconds"}
 
 func errBadRequest(zh, en string) *httpError {
 	return &httpError{status: http.StatusBadRequest, code: "bad_request", zh: zh, en: en}

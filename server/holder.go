@@ -18,6 +18,8 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/server/internal/ratelimit"
+	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -68,8 +70,8 @@ type holderCredentials struct {
 // against the store's record of the certificate, in constant time, and
 // finally the stored certificate against the server's keys. A wrong number
 // and a wrong ID number give the same error after the same work; every
-// failure is audited, and a wrong ID number for a real certificate counts
-// toward its lock-out.
+// failure is audited and counts toward the number's lock-out, whether the
+// number is real (s.lockout) or made up (s.unknown, which answers alike).
 func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, purpose string) (*store.Certificate, *cert.Claims, error) {
 	ctx := r.Context()
 	if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {
@@ -91,22 +93,32 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		return nil, nil, errCredentials
 	}
 	// Reserve the attempt before the check, so that concurrent guesses
-	// cannot slip past the lock-out.
+	// cannot slip past the lock-out. Made-up numbers have a lock-out of
+	// their own (s.unknown), with the same limits, so that they answer
+	// with the same sequence of 403s and 429s as real ones: a different
+	// answer would tell which numbers exist.
 	if ok, retry := s.lockout.Begin(number); !ok {
+		s.m.holder.Inc(purpose, "locked")
+		return nil, nil, errLocked(retry)
+	}
+	if ok, retry := s.unknown.Begin(number); !ok {
+		s.lockout.Abandon(number)
 		s.m.holder.Inc(purpose, "locked")
 		return nil, nil, errLocked(retry)
 	}
 	rec, err := s.store.Certificate(ctx, number)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.lockout.Abandon(number)
+		s.unknown.Abandon(number)
 		return nil, nil, errInternal(err)
 	}
 	if rec == nil {
-		s.lockout.Abandon(number) // nothing to guess: keep no record for made-up numbers
-		return nil, nil, s.holderDenied(ctx, number, purpose, false)
+		s.lockout.Abandon(number)
+		return nil, nil, s.holderDenied(ctx, number, purpose, s.unknown)
 	}
+	s.unknown.Abandon(number)
 	if subtle.ConstantTimeCompare(key, rec.HolderKey) != 1 {
-		return nil, nil, s.holderDenied(ctx, number, purpose, true)
+		return nil, nil, s.holderDenied(ctx, number, purpose, s.lockout)
 	}
 	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Issuers: s.issuers, Now: s.now})
 	if res.Certificate == nil {
@@ -142,16 +154,16 @@ func (s *Server) holderRecord(ctx context.Context) func(c *cert.Claims, id strin
 	}
 }
 
-// holderDenied records a failed credential check (counting it towards the
-// certificate's lock-out when counted) and returns the error to answer with.
-func (s *Server) holderDenied(ctx context.Context, number, purpose string, counted bool) error {
+// holderDenied records a failed credential check, counting it towards the
+// number's lock-out in o, and returns the error to answer with.
+func (s *Server) holderDenied(ctx context.Context, number, purpose string, o *ratelimit.Lockout) error {
 	s.m.holder.Inc(purpose, "denied")
-	locked := counted && s.lockout.Fail(number)
+	locked := o.Fail(number)
 	detail := "wrong certificate number or ID number"
 	if locked {
 		detail += "; locked"
 	}
-	if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purpose + ".denied", Number: number, Detail: detail}); err != nil {
+	if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purpose + ".denied", Number: number, Detail: detail}); err != nil {
 		s.log.ErrorContext(ctx, "audit: recording a denied holder request", "err", err.Error())
 	}
 	return errCredentials
@@ -166,7 +178,7 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 	ctx := r.Context()
 	if rec.Status != store.StatusValid {
 		s.m.holder.Inc(purposeDownload, "not_in_force")
-		if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: "download.refused", Number: rec.Number, Detail: "certificate " + rec.Status}); err != nil {
+		if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: "download.refused", Number: rec.Number, Detail: "certificate " + rec.Status}); err != nil {
 			s.log.ErrorContext(ctx, "audit: recording a refused download", "err", err.Error())
 		}
 		zh := map[string]string{store.StatusRevoked: "此证书已被撤销，不提供下载", store.StatusSuspended: "此证书已暂停使用，暂不提供下载"}[rec.Status]
@@ -185,7 +197,7 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 		s.log.WarnContext(ctx, "download: the PDF rendered again differs from the file issued")
 	}
 	// Audited before it is sent; no audit, no download.
-	if err := s.store.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purposeDownload, Number: rec.Number}); err != nil {
+	if err := s.audit(ctx, store.AuditEntry{At: s.now().UTC(), Actor: "holder", Action: purposeDownload, Number: rec.Number}); err != nil {
 		return "", nil, errInternal(err)
 	}
 	s.m.holder.Inc(purposeDownload, "ok")
@@ -343,4 +355,15 @@ func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Error = words{he.zh, he.en}
 	s.render(w, r, he.status, "download.tmpl", v)
+}
+
+// audit writes e to the store's audit log with anything shaped like an ID
+// number removed from every field: the log is append-only, and a holder
+// may type their ID number into the certificate-number field.
+func (s *Server) audit(ctx context.Context, e store.AuditEntry) error {
+	e.Actor = redact.IDNumbers(e.Actor)
+	e.Action = redact.IDNumbers(e.Action)
+	e.Number = redact.IDNumbers(e.Number)
+	e.Detail = redact.IDNumbers(e.Detail)
+	return s.store.Audit(ctx, e)
 }

@@ -164,34 +164,31 @@ func (s *Server) byCode(ctx context.Context, code string) (*store.Certificate, e
 	return rec, nil
 }
 
-// handleUpload verifies an uploaded certificate PDF.
+// handleUpload verifies an uploaded certificate PDF, or a photo or scan
+// of its QR code.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	// Decoding a photo is the costliest thing a stranger can ask for (up to
 	// 40 megapixels, several decoding strategies): uploads share the
-	// look-up rate limit, and at most MaxConcurrentUploads are decoded at
-	// once; the rest are told to come back.
+	// look-up rate limit; the body is read in full, within
+	// UploadReadTimeout, before the upload asks for a decoding slot and
+	// its memory (s.decoding), so a slow client holds neither.
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
+		w.Header().Set("Connection", "close") // the body is not read
 		s.fail(w, r, errRateLimited(retry))
 		return
 	}
-	select {
-	case s.uploads <- struct{}{}:
-		defer func() { <-s.uploads }()
-	default:
-		s.fail(w, r, errUnavailable)
-		return
-	}
-	const overhead = 64 << 10 // multipart headers and other fields
-	if r.ContentLength > s.cfg.MaxUpload+overhead {
-		s.fail(w, r, errTooLarge)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+overhead)
-	data, err := s.readUpload(r)
+	data, held, err := s.readUploadBody(w, r)
+	defer held.release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	release, err := s.startDecoding(r.Context(), data)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer release()
 	// The same checks as `titlecert verify FILE`: a PDF's attachment and
 	// printed QR code, or the QR code in a photo or scan.
 	var res verify.Result
@@ -217,8 +214,8 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload returns the content of the multipart field "file", at most
-// MaxUpload bytes.
-func (s *Server) readUpload(r *http.Request) ([]byte, error) {
+// MaxUpload bytes, holding the memory it takes in held.
+func (s *Server) readUpload(r *http.Request, held *heldMemory) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		return nil, errMediaType
@@ -233,23 +230,15 @@ func (s *Server) readUpload(r *http.Request) ([]byte, error) {
 			return nil, errBadRequest("请选择要上传的PDF文件", "choose a PDF file to upload")
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, errTooLarge
-			}
-			return nil, errBadRequest("上传内容无法读取", "the upload cannot be read")
+			return nil, uploadReadError(err)
 		}
 		if part.FormName() != "file" {
 			part.Close()
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(part, s.cfg.MaxUpload+1))
+		data, err := held.readAll(io.LimitReader(part, s.cfg.MaxUpload+1))
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, errTooLarge
-			}
-			return nil, errBadRequest("上传内容无法读取", "the upload cannot be read")
+			return nil, uploadReadError(err)
 		}
 		if int64(len(data)) > s.cfg.MaxUpload {
 			return nil, errTooLarge

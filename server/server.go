@@ -41,18 +41,30 @@
 //     SHA-256 (HashToken) in constant time and never logged.
 //   - Logs carry the route pattern, never the raw path: a QR path holds a
 //     whole certificate. Query strings (holder names) are not logged either.
+//     Every log line and every audit entry the server writes has anything
+//     shaped like an ID number removed (redact.IDNumbers: 15 to 18 digits,
+//     full-width too, with or without spaces or dashes), whatever field it
+//     was typed into; the HTTP server's error log (TLS handshake errors)
+//     has client addresses removed.
 //   - Holders' credentials (number + ID number) are rate-limited per client
 //     address (a token bucket) and per certificate (lock-out after repeated
 //     failures, answered with 429 and Retry-After). A wrong number and a
 //     wrong ID number give the same answer, after the same keyed-hash
-//     work. ID numbers confirmed on the verdict page share the limit and
-//     the lock-out: the store's record is an oracle for the hidden digits.
+//     work, and a made-up number locks like a real one (in a table of its
+//     own that forgets rather than refuse when full), so the sequence of
+//     answers does not tell which numbers exist. ID numbers confirmed on
+//     the verdict page share the limit and the lock-out: the store's
+//     record is an oracle for the hidden digits.
 //     The lock-out lets anyone delay a holder's download by guessing badly:
 //     that is the price of bounding guesses.
 //   - Look-ups by number need the holder's exact name, and a wrong name
 //     answers exactly like an unknown number, so holders cannot be
 //     enumerated; look-ups are rate-limited per client address too.
 //   - Every request body is capped (http.MaxBytesReader) before it is read.
+//     An upload is read in full (within UploadReadTimeout) before it asks
+//     to be decoded; decoding holds a slot and its estimated memory in a
+//     budget (MaxConcurrentUploads, DecodeMemory), so neither slow clients
+//     nor large photos can exhaust the server.
 //     Every response carries a strict Content-Security-Policy (no script at
 //     all, styles from /static only), nosniff, no-referrer (the QR URL is
 //     the certificate), X-Frame-Options DENY, and HSTS over TLS. Pages are
@@ -102,9 +114,12 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -113,7 +128,9 @@ import (
 	"github.com/titlecert/titlecert/cert/directory"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/server/internal/budget"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
+	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify/scan"
@@ -132,6 +149,10 @@ const (
 	DefaultLockoutFailures      = 5
 	DefaultLockoutDuration      = 15 * time.Minute
 	DefaultMaxConcurrentUploads = 2
+	DefaultDecodeMemory         = 2 << 30
+	DefaultDecodeWait           = 10 * time.Second
+	DefaultUploadReadTimeout    = 60 * time.Second
+	DefaultUploadMemory         = 256 << 20
 	DefaultStatusPoll           = 10 * time.Second
 	DefaultVerificationQueue    = 4096
 	DefaultVerificationWindow   = time.Minute
@@ -168,7 +189,9 @@ type Config struct {
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Logger receives JSON-friendly structured logs (discarded when nil).
-	// Nothing logged ever contains an ID number, a token or a request path.
+	// Nothing logged ever contains an ID number, a token or a request path:
+	// the server wraps it so that ID-number-shaped text is removed from
+	// every message and attribute.
 	Logger *slog.Logger
 
 	// MaxBody caps JSON and form bodies (DefaultMaxBody); MaxVerifyBody the
@@ -190,8 +213,29 @@ type Config struct {
 	LockoutFailures int
 	LockoutDuration time.Duration
 	// MaxConcurrentUploads bounds the uploads decoded at once
-	// (DefaultMaxConcurrentUploads); more get 503 with Retry-After.
+	// (DefaultMaxConcurrentUploads). An upload's body is read before it
+	// asks for one of these slots, so slow clients cannot hold them.
 	MaxConcurrentUploads int
+	// DecodeMemory bounds, in bytes, the memory of the uploads decoded at
+	// once (DefaultDecodeMemory, 2 GiB): each holds its estimate while it
+	// is decoded (DecodeCost: about 20 bytes a pixel for a photo, read
+	// from its header; a PDF as much as the largest image it may hold).
+	// A photo whose estimate alone exceeds DecodeMemory is refused (413).
+	DecodeMemory int64
+	// DecodeWait is how long an upload read in full may wait for a slot
+	// and its memory (DefaultDecodeWait); then it gets 503 with
+	// Retry-After. Negative: do not wait.
+	DecodeWait time.Duration
+	// UploadReadTimeout is how long a client has to send an upload's
+	// body (DefaultUploadReadTimeout); a slower one gets 408.
+	UploadReadTimeout time.Duration
+	// UploadMemory bounds, in bytes, the memory of the upload bodies
+	// being read or checked, all clients together (DefaultUploadMemory);
+	// it must hold at least one largest upload. A body takes memory as it
+	// arrives, 64 KiB at a time, so a slow client holds only what it has
+	// sent; an upload that finds it spent gets 503 with Retry-After. Each
+	// client address may send at most 4 uploads at once (429 beyond).
+	UploadMemory int64
 	// TrustProxyHeaders makes the server take the client address from the
 	// last X-Forwarded-For entry and the scheme from X-Forwarded-Proto.
 	// Only set it behind a proxy that sets these headers.
@@ -229,8 +273,14 @@ type Server struct {
 	status       *statusCache
 	holderLimit  *ratelimit.Limiter
 	lookupLimit  *ratelimit.Limiter
-	uploads      chan struct{} // one token per upload being decoded
-	lockout      *ratelimit.Lockout
+	decoding     *budget.Budget // memory and slots of the uploads being decoded
+	bodies       *budget.Budget // memory of the upload bodies read and held
+	readersMu    sync.Mutex
+	readers      map[string]int     // uploads being read, by client address
+	reading      atomic.Int64       // uploads whose body is being read
+	decodeHook   func()             // tests: called while an upload holds its budget
+	lockout      *ratelimit.Lockout // real certificate numbers
+	unknown      *ratelimit.Lockout // made-up numbers, answered alike
 	verification *recorder
 	m            *serverMetrics
 }
@@ -280,6 +330,9 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Whatever is logged, from any field of any request, never holds an
+	// ID number: a holder may type theirs into the wrong field.
+	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), redact.IDNumbers))
 	setDefault(&cfg.MaxBody, DefaultMaxBody)
 	setDefault(&cfg.MaxVerifyBody, DefaultMaxVerifyBody)
 	setDefault(&cfg.MaxUpload, scan.MaxImageSize) // photos are larger than PDFs; CheckPDF caps PDFs at pdf.MaxPDFSize
@@ -290,6 +343,15 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	setDefault(&cfg.LockoutFailures, DefaultLockoutFailures)
 	setDefault(&cfg.LockoutDuration, DefaultLockoutDuration)
 	setDefault(&cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads)
+	setDefault(&cfg.DecodeMemory, DefaultDecodeMemory)
+	setDefault(&cfg.UploadReadTimeout, DefaultUploadReadTimeout)
+	setDefault(&cfg.UploadMemory, max(DefaultUploadMemory, 2*cfg.MaxUpload))
+	if cfg.UploadMemory < 2*cfg.MaxUpload {
+		return nil, fmt.Errorf("server: UploadMemory (%d bytes) must hold at least one largest upload, twice MaxUpload (%d bytes) while it grows", cfg.UploadMemory, cfg.MaxUpload)
+	}
+	if cfg.DecodeWait == 0 {
+		cfg.DecodeWait = DefaultDecodeWait
+	}
 	setDefault(&cfg.VerificationQueue, DefaultVerificationQueue)
 	if cfg.VerificationWindow == 0 {
 		cfg.VerificationWindow = DefaultVerificationWindow
@@ -327,7 +389,10 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),
 		lockout:     ratelimit.NewLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
-		uploads:     make(chan struct{}, cfg.MaxConcurrentUploads),
+		unknown:     ratelimit.NewForgetfulLockout(cfg.LockoutFailures, cfg.LockoutDuration, cfg.Now),
+		decoding:    budget.New(cfg.DecodeMemory, cfg.MaxConcurrentUploads),
+		bodies:      budget.New(cfg.UploadMemory, math.MaxInt),
+		readers:     map[string]int{},
 	}
 	s.m = newServerMetrics()
 	s.status = newStatusCache(s)
@@ -474,7 +539,8 @@ func (s *Server) securityHeaders(h http.Header, r *http.Request) {
 
 // HTTPServer returns an http.Server for s listening on addr, with
 // timeouts, a header size limit and an error log going to the server's
-// logger. The caller runs ListenAndServe (or ListenAndServeTLS) and
+// logger at level Warn with client addresses removed (net/http logs TLS
+// handshake errors with the client's address and port). The caller runs ListenAndServe (or ListenAndServeTLS) and
 // Shutdown, then calls s.Close.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
@@ -485,7 +551,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10, // a QR path is at most 8 KiB
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(redact.Handler(s.log.Handler(), redact.Addresses), slog.LevelWarn),
 	}
 }
 

@@ -240,6 +240,17 @@ func TestAPIVerify(t *testing.T) {
 		{"JWS", "application/jose", f.issued[0].JWS, "valid", "jws"},
 		{"QR text", "text/plain; charset=utf-8", qr, "valid", "url"},
 		{"no content type", "", f.issued[1].JWS + "\n", "valid", "jws"},
+		// What common clients send: curl -d (form-urlencoded, its
+		// default), curl --data-binary with -H octet-stream, HTTPie,
+		// scripts with a wrong or odd type.
+		{"curl -d JWS", "application/x-www-form-urlencoded", f.issued[0].JWS, "valid", "jws"},
+		{"curl -d QR text", "application/x-www-form-urlencoded", qr + "\n", "valid", "url"},
+		{"curl -d QR text, chat suffix", "application/x-www-form-urlencoded", qr + "?from=singlemessage&isappinstalled=0", "", "url"},
+		{"curl --data-urlencode token@file", "application/x-www-form-urlencoded", "token=" + url.QueryEscape(qr), "valid", "url"},
+		{"octet-stream", "application/octet-stream", f.issued[1].JWS, "valid", "jws"},
+		{"text/plain JWS", "text/plain", f.issued[1].JWS, "valid", "jws"},
+		{"unparsable type", "text/plain; charset", f.issued[0].JWS, "valid", "jws"},
+		{"form, not a token", "application/x-www-form-urlencoded", "token=abc", "invalid", "jws"},
 		{"malformed", "text/plain", "eyJhbGciOi.x.y", "invalid", "jws"},
 		{"flipped byte", "text/plain", f.issued[0].JWS[:len(f.issued[0].JWS)-3] + "AAA", "invalid", "jws"},
 	} {
@@ -252,11 +263,18 @@ func TestAPIVerify(t *testing.T) {
 			if w.Code != 200 || w.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 				t.Fatalf("%d %s", w.Code, w.Header().Get("Content-Type"))
 			}
-			if want := expect(tc.body); w.Body.String() != want {
+			body := tc.body
+			if strings.HasPrefix(body, "token=") {
+				body, _ = url.QueryUnescape(body[len("token="):])
+			}
+			if want := expect(body); w.Body.String() != want {
 				t.Fatalf("got  %s\nwant %s", w.Body, want)
 			}
 			var res verify.Result
 			json.Unmarshal(w.Body.Bytes(), &res)
+			if tc.status == "" {
+				return // whatever verify.Check says, checked above
+			}
 			if string(res.Status) != tc.status || res.Source != tc.source || (tc.status == "valid") != res.StatusChecked {
 				t.Fatalf("result %+v", res)
 			}
@@ -274,10 +292,12 @@ func TestAPIVerify(t *testing.T) {
 			t.Fatalf("chunked: %d", w.Code)
 		}
 	})
-	t.Run("wrong content type", func(t *testing.T) {
-		w := f.do("POST", "/api/v1/verify", strings.NewReader(f.issued[0].JWS), header("Content-Type", "application/json"))
-		if w.Code != 415 {
-			t.Fatalf("%d", w.Code)
+	t.Run("JSON and multipart refused with what to send", func(t *testing.T) {
+		for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/merge-patch+json", "multipart/form-data; boundary=x"} {
+			w := f.do("POST", "/api/v1/verify", strings.NewReader(f.issued[0].JWS), header("Content-Type", ct))
+			if w.Code != 415 || !strings.Contains(w.Body.String(), `"error":"send the JWS or the QR text itself as the body (Content-Type: text/plain, or none)"`) {
+				t.Fatalf("%s: %d %s", ct, w.Code, w.Body)
+			}
 		}
 	})
 	t.Run("GET not allowed", func(t *testing.T) {
@@ -1122,7 +1142,7 @@ func TestJWKSDefault(t *testing.T) {
 // Uploads share the look-up rate limit, and a full decoding slot answers
 // 503 rather than queueing without bound.
 func TestUploadLimits(t *testing.T) {
-	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst = 1, 1 })
+	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst, c.DecodeWait = 1, 1, -1 })
 	data, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
 	if err != nil {
 		t.Fatal(err)
@@ -1135,13 +1155,16 @@ func TestUploadLimits(t *testing.T) {
 	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype)); w.Code != 429 {
 		t.Fatalf("second upload: %d, want 429", w.Code)
 	}
-	// Both decoding slots taken: the next upload is turned away at once.
-	for range cap(f.srv.uploads) {
-		f.srv.uploads <- struct{}{}
+	// Both decoding slots taken: with no DecodeWait, the next upload is
+	// turned away at once.
+	for range DefaultMaxConcurrentUploads {
+		if err := f.srv.decoding.Acquire(context.Background(), 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	body, ctype = multipartBody(t, "file", "c.pdf", data)
-	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.77:1234")); w.Code != 503 {
-		t.Fatalf("busy: %d, want 503", w.Code)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.77:1234")); w.Code != 503 || w.Header().Get("Retry-After") != "5" {
+		t.Fatalf("busy: %d %q, want 503", w.Code, w.Header().Get("Retry-After"))
 	}
 }
 

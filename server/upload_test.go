@@ -1,72 +1,388 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
-	"image"
 	"image/png"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
-	"github.com/titlecert/titlecert/cert/pdf/pdftest"
+	"github.com/titlecert/titlecert/cert"
+	"github.com/titlecert/titlecert/cert/qr"
 )
 
-func whitePNG(w, h int) ([]byte, error) {
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 255
+// qrPhoto is a PNG of certificate i's QR code, scale pixels a module.
+func (f *fixture) qrPhoto(i, scale int) []byte {
+	f.t.Helper()
+	code, err := qr.Encode(cert.QRText(f.srv.cfg.BaseURL, f.issued[i].JWS))
+	if err != nil {
+		f.t.Fatal(err)
 	}
-	var b bytes.Buffer
-	err := png.Encode(&b, img)
-	return b.Bytes(), err
+	b, err := code.PNG(scale)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b
 }
 
-// A file from which no certificate can be read is "could not read" on the
-// upload page, never invalid or forged, with what to try.
-func TestUploadUnreadable(t *testing.T) {
+func pngPixels(t *testing.T, b []byte) int64 {
+	c, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(c.Width) * int64(c.Height)
+}
+
+func TestDecodeCost(t *testing.T) {
 	f := newFixture(t, 1, "", nil)
-	// A white square: a photo without a code.
-	white, err := whitePNG(200, 200)
+	photo := f.qrPhoto(0, 4)
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := pdftest.New()
-	page.Obj("<< /Type /Catalog /Pages 2 0 R >>")
-	page.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>")
-	page.Obj("<< /Type /Page /Parent 2 0 R /Resources << >> /Contents 4 0 R >>")
-	page.Stream("", []byte("BT /F1 12 Tf 72 720 Td (a letter) Tj ET"))
-	bomb, err := os.ReadFile("testdata/hostile/pdf-page-content-bomb.pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tc := range []struct {
-		name, file string
-		data       []byte
-		reason     string
+	// A header claiming more than the limits: refused before decoding.
+	huge := append([]byte(nil), photo...)
+	copy(huge[16:24], []byte{0, 0, 0x40, 0, 0, 0, 0x40, 0}) // IHDR 16384 x 16384
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want int64
 	}{
-		{"photo without a code", "photo.png", white, "请上传签发机构提供的原始PDF文件"},
-		{"PDF without attachment or code", "c.pdf", page.Bytes(), "No readable QR code or certificate attachment was found"},
-		{"damaged PDF", "c.pdf", []byte("%PDF-1.7\n1 0 obj\n<< /Type /Cat"), "The file is damaged"},
-		{"decompression bomb", "c.pdf", bomb, "exceeds what a certificate file may hold"},
+		{"photo", photo, decodeBase + decodeBytesPerPixel*pngPixels(t, photo)},
+		{"PDF", pdfData, decodeBase + decodeBytesPerPixel*40_000_000},
+		{"over the pixel limit", huge, decodeBase},
+		{"broken header", photo[:20], decodeBase},
+		{"not an image", []byte("hello"), decodeBase},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			body, ctype := multipartBody(t, "file", tc.file, tc.data)
-			w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from(fmt.Sprintf("192.0.2.%d:1000", 10+i)))
-			page := w.Body.String()
-			if w.Code != 200 || verdictClass(t, page) != "verdict-unreadable" {
-				t.Fatalf("%d %s", w.Code, verdictClass(t, page))
+		if got := DecodeCost(tc.data); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// 40 megapixels: about 800 MB, the order of what was measured.
+	if c := decodeBase + decodeBytesPerPixel*int64(40_000_000); c < 750<<20 || c > 1<<30 {
+		t.Errorf("a 40-megapixel photo is estimated at %d MiB", c>>20)
+	}
+}
+
+// The photos decoded at once never hold more than DecodeMemory: a photo
+// that does not fit waits (and so does a small one behind it: first come,
+// first served), and goes on when memory is given back; one larger than the
+// whole budget is refused.
+func TestDecodeMemoryBudget(t *testing.T) {
+	var f *fixture
+	var (
+		entered  atomic.Int32
+		peak     atomic.Int64
+		holdOn   = make(chan struct{})
+		overflow atomic.Bool
+	)
+	f = newFixture(t, 1, "", func(c *Config) {
+		c.MaxConcurrentUploads = 8 // the memory binds, not the slots
+		c.DecodeWait = time.Minute
+	})
+	big, small := f.qrPhoto(0, 12), f.qrPhoto(0, 3)
+	bigCost, smallCost := DecodeCost(big), DecodeCost(small)
+	capacity := bigCost + bigCost/2 // one big photo, not two
+	if bigCost+smallCost > capacity {
+		t.Fatalf("test photos: %d + %d > %d", bigCost, smallCost, capacity)
+	}
+	// A server with this budget (New takes it from the config).
+	cfg := f.cfg
+	cfg.DecodeMemory = capacity
+	srv, err := New(cfg, f.st, renderer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Close()
+	f.srv = srv // closed by the fixture
+	srv.decodeHook = func() {
+		w, _ := srv.decoding.InUse()
+		if w > capacity {
+			overflow.Store(true)
+		}
+		for p := peak.Load(); w > p && !peak.CompareAndSwap(p, w); p = peak.Load() {
+		}
+		if entered.Add(1) == 1 {
+			<-holdOn // the first photo stays in decoding until told
+		}
+	}
+	upload := func(data []byte, addr string) chan int {
+		ch := make(chan int, 1)
+		go func() {
+			body, ctype := multipartBody(t, "file", "photo.png", data)
+			r := httptest.NewRequest("POST", "/v/upload", body)
+			r.Header.Set("Content-Type", ctype)
+			r.RemoteAddr = addr
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			if w.Code == 200 && verdictClassOf(w.Body.String()) != "verdict-valid" {
+				ch <- -1
+				return
 			}
-			for _, want := range []string{"无法读取", "COULD NOT READ", "这并不表示证书无效", tc.reason} {
-				if !strings.Contains(page, want) {
-					t.Errorf("the page does not say %q", want)
-				}
+			ch <- w.Code
+		}()
+		return ch
+	}
+	first := upload(big, "192.0.2.1:1")
+	for entered.Load() != 1 {
+		runtime.Gosched()
+	}
+	second := upload(big, "192.0.2.2:1")
+	for srv.decoding.Waiting() != 1 {
+		runtime.Gosched()
+	}
+	third := upload(small, "192.0.2.3:1") // would fit beside the first, but queues behind the second
+	for srv.decoding.Waiting() != 2 {
+		runtime.Gosched()
+	}
+	if n := entered.Load(); n != 1 {
+		t.Fatalf("%d photos decoding at once", n)
+	}
+	if w, h := srv.decoding.InUse(); w != bigCost || h != 1 {
+		t.Fatalf("in use %d by %d, want %d by 1", w, h, bigCost)
+	}
+	// One photo larger than the whole budget: refused at once.
+	huge := f.qrPhoto(0, 32)
+	if DecodeCost(huge) <= capacity {
+		t.Fatalf("test photo too small: %d", DecodeCost(huge))
+	}
+	body, ctype := multipartBody(t, "file", "photo.png", huge)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.4:1")); w.Code != 413 || !strings.Contains(w.Body.String(), "too many pixels for this server") {
+		t.Fatalf("a photo over the budget: %d", w.Code)
+	}
+	close(holdOn)
+	for name, ch := range map[string]chan int{"first": first, "second": second, "third": third} {
+		if code := <-ch; code != 200 {
+			t.Errorf("%s upload: %d", name, code)
+		}
+	}
+	if overflow.Load() || peak.Load() > capacity {
+		t.Fatalf("peak %d over the budget %d", peak.Load(), capacity)
+	}
+	if w, h := srv.decoding.InUse(); w != 0 || h != 0 {
+		t.Fatalf("left in use: %d by %d", w, h)
+	}
+	// A PDF is estimated at the largest image it may hold, more than this
+	// budget: it is not refused for that, it runs alone.
+	pdfData, _ := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	body, ctype = multipartBody(t, "file", "c.pdf", pdfData)
+	if w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.5:1")); w.Code != 200 || verdictClassOf(w.Body.String()) != "verdict-valid" {
+		t.Fatalf("PDF under a small budget: %d", w.Code)
+	}
+}
+
+func verdictClassOf(body string) string {
+	const open = `<section id="verdict" class="verdict `
+	i := strings.Index(body, open)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(open):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// slowUpload starts an upload on a connection of its own and sends its
+// body a byte every 50 ms until stop is closed or the server cuts it off.
+// The status line of the server's answer arrives on the returned channel.
+func slowUpload(t *testing.T, addr string, stop chan struct{}, wg *sync.WaitGroup, headers ...string) chan string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	extra := ""
+	for _, h := range headers {
+		extra += h + "\r\n"
+	}
+	fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n%s\r\n"+
+		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.pdf\"\r\n\r\n%%PDF-1.7\n", extra)
+	answer := make(chan string, 1)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
 			}
-			for _, never := range []string{"伪造", "INVALID", "forged", "无效 /"} {
-				if strings.Contains(page, never) {
-					t.Errorf("the page says %q", never)
-				}
+			if _, err := conn.Write([]byte("x")); err != nil {
+				return
 			}
-		})
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	return answer
+}
+
+// Clients that send their upload a byte at a time no longer hold the
+// decoding slots: a genuine upload goes through while more of them than
+// there are slots trickle.
+func TestSlowUploadsDoNotBlock(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) {
+		c.DecodeWait = -1 // a busy slot would answer 503 at once
+	})
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+
+	const slow = DefaultMaxConcurrentUploads + 1 // more than the slots
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range slow {
+		slowUpload(t, ts.Listener.Addr().String(), stop, &wg)
+	}
+	for f.srv.reading.Load() != slow {
+		runtime.Gosched()
+	}
+	// Each holds the memory of what it has sent: one 64 KiB chunk.
+	for _, h := f.srv.bodies.InUse(); h != slow; _, h = f.srv.bodies.InUse() {
+		runtime.Gosched()
+	}
+	if w, _ := f.srv.bodies.InUse(); w != slow*uploadChunk {
+		t.Fatalf("slow clients hold %d bytes, want %d", w, slow*uploadChunk)
+	}
+	// A genuine upload, while every slow client is still sending.
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "c.pdf")
+	fw.Write(pdfData)
+	mw.Close()
+	res, err := http.Post(ts.URL+"/v/upload", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || verdictClassOf(string(page)) != "verdict-valid" {
+		t.Fatalf("genuine upload while %d clients trickle: %d", slow, res.StatusCode)
+	}
+	// (UploadReadTimeout is a minute: they are all still sending.)
+	if n := f.srv.reading.Load(); n != slow {
+		t.Fatalf("%d slow clients still reading, want %d", n, slow)
+	}
+	close(stop)
+	ts.CloseClientConnections()
+	wg.Wait()
+}
+
+// A client too slow to send its upload within UploadReadTimeout gets 408
+// and its connection is closed.
+func TestSlowUploadCutOff(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.UploadReadTimeout = 300 * time.Millisecond })
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	answer := slowUpload(t, ts.Listener.Addr().String(), stop, &wg)
+	// 100,000 bytes at 20 a second never arrive within the deadline.
+	if a := <-answer; a != "HTTP/1.1 408 Request Timeout" {
+		t.Errorf("slow client: %q", a)
+	}
+	close(stop)
+	wg.Wait()
+	if n := f.srv.reading.Load(); n != 0 {
+		t.Fatalf("%d uploads still reading", n)
+	}
+}
+
+// The upload bodies held in memory, all clients together, never pass
+// UploadMemory: an upload that finds it spent gets 503 at once, and each
+// upload gives its memory back when answered.
+func TestUploadMemory(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.LookupPerMinute, c.LookupBurst = 1000, 1000 })
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func() *httptest.ResponseRecorder {
+		body, ctype := multipartBody(t, "file", "c.pdf", pdfData)
+		return f.do("POST", "/v/upload", body, header("Content-Type", ctype))
+	}
+	if w := upload(); w.Code != 200 {
+		t.Fatalf("upload: %d", w.Code)
+	}
+	if w, h := f.srv.bodies.InUse(); w != 0 || h != 0 {
+		t.Fatalf("after the upload, %d bytes held by %d", w, h)
+	}
+	// Others' bodies take all but 32 KiB: this 50 KB PDF needs 64 KiB.
+	others := f.srv.bodies.Capacity() - 32<<10
+	if err := f.srv.bodies.Acquire(context.Background(), others); err != nil {
+		t.Fatal(err)
+	}
+	w := upload()
+	if w.Code != 503 || w.Header().Get("Retry-After") != "5" || !strings.Contains(w.Body.String(), "too many files are being checked") {
+		t.Fatalf("memory spent: %d %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	if used, _ := f.srv.bodies.InUse(); used != others {
+		t.Fatalf("the refused upload kept %d bytes", used-others)
+	}
+	f.srv.bodies.Release(others)
+	if w := upload(); w.Code != 200 {
+		t.Fatalf("memory given back: %d", w.Code)
+	}
+	// A configuration that cannot hold one largest upload is refused.
+	cfg := f.cfg
+	cfg.MaxUpload, cfg.UploadMemory = 10<<20, 15<<20
+	if _, err := New(cfg, f.st, renderer()); err == nil || !strings.Contains(err.Error(), "server: UploadMemory (15728640 bytes) must hold at least one largest upload") {
+		t.Fatalf("New: %v", err)
+	}
+}
+
+// One client address may send at most maxReadsPerClient uploads at once,
+// so it cannot take the whole UploadMemory with slow bodies; others are
+// not affected.
+func TestUploadsPerClient(t *testing.T) {
+	f := newFixture(t, 1, "", func(c *Config) { c.TrustProxyHeaders = true })
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range maxReadsPerClient {
+		slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 198.51.100.7")
+	}
+	for f.srv.reading.Load() != maxReadsPerClient {
+		runtime.Gosched()
+	}
+	one := slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 198.51.100.7")
+	if a := <-one; a != "HTTP/1.1 429 Too Many Requests" {
+		t.Fatalf("one upload too many: %q", a)
+	}
+	other := slowUpload(t, ts.Listener.Addr().String(), stop, &wg, "X-Forwarded-For: 203.0.113.8")
+	for f.srv.reading.Load() != maxReadsPerClient+1 {
+		runtime.Gosched()
+	}
+	close(stop)
+	ts.CloseClientConnections()
+	wg.Wait()
+	<-other
+	if n := f.srv.reading.Load(); n != 0 {
+		t.Fatalf("%d uploads still counted", n)
 	}
 }

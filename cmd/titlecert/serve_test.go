@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,7 +149,8 @@ func TestServeTLS(t *testing.T) {
 	cmd := &cobra.Command{}
 	cmd.SetContext(ctx)
 	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
+	logs := &lockedBuffer{}
+	cmd.SetErr(logs)
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -177,13 +179,47 @@ func TestServeTLS(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Fatalf("%d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
-	cancel()
-	if err := <-done; err != nil {
+	// Failed handshakes (a client that does not trust the certificate,
+	// plain HTTP to the TLS port) are logged without the client's address.
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("an untrusted certificate was accepted")
+	}
+	raw, err := net.Dial("tcp", strings.TrimPrefix(base, "https://"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	clientAddr := raw.LocalAddr().String()
+	io.WriteString(raw, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	io.ReadAll(raw)
+	raw.Close()
+	cancel()
+	if err := <-done; err != nil { // Shutdown waits for every connection, and so for its log
+		t.Fatal(err)
+	}
+	if out := logs.String(); strings.Count(out, `TLS handshake error from [address removed]`) != 2 || strings.Contains(out, clientAddr) {
+		t.Fatalf("handshake errors logged with a client address, or not logged:\n%s", out)
 	}
 	if code := run([]string{"serve", "--data", data, "--tls-cert", certFile}, nil, io.Discard, io.Discard); code != exitUsage {
 		t.Fatalf("--tls-cert without --tls-key: exit %d", code)
 	}
+}
+
+// lockedBuffer collects what concurrent goroutines log.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func must[T any](v T, err error) T {

@@ -19,6 +19,7 @@ import (
 type serveOptions struct {
 	data, addr, tlsCert, tlsKey, passphraseFile string
 	trustProxy                                  bool
+	decodeMemoryMiB                             int64            // 0: server.DefaultDecodeMemory
 	fallback                                    bool             // demo: another free port if --addr is taken
 	ready                                       func(url string) // called once listening (demo, tests)
 }
@@ -35,7 +36,12 @@ issuer's administration API (tokens from "titlecert token create").
 The key passphrase is needed: the server signs the status lists.
 It stops cleanly on SIGINT or SIGTERM.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if m := o.decodeMemoryMiB; m < 64 || m > 1<<20 {
+				return usagef("--decode-memory %d: give the MiB uploads may take while decoded, from 64 to 1048576 (default %d)", m, server.DefaultDecodeMemory>>20)
+			}
+			return runServe(cmd, o)
+		},
 	}
 	f := c.Flags()
 	f.StringVar(&o.data, "data", "", "data directory")
@@ -43,6 +49,7 @@ It stops cleanly on SIGINT or SIGTERM.`,
 	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key, serve HTTPS")
 	f.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
+	f.Int64Var(&o.decodeMemoryMiB, "decode-memory", server.DefaultDecodeMemory>>20, "MiB of memory the uploads being decoded may take at once (a 40-megapixel photo takes about 800)")
 	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy you run)")
 	c.MarkFlagRequired("data")
 	return c
@@ -71,7 +78,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
 		VerifyURL: d.Config.VerifyURL(), Trust: d.PublicSet, JWKS: jwks, Directory: d.Directory,
 		SigningKey: secrets.SigningKey, Logger: logger, TrustProxyHeaders: o.trustProxy,
-		HolderHash: secrets.HolderHash,
+		HolderHash: secrets.HolderHash, DecodeMemory: o.decodeMemoryMiB << 20,
 	}, st, renderer)
 	if err != nil {
 		return err

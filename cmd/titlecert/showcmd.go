@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -15,8 +18,8 @@ import (
 )
 
 type showOptions struct {
-	data, pdfOut   string
-	jws, qr, first bool
+	data, pdfOut          string
+	jws, qr, first, force bool
 }
 
 func newShowCmd() *cobra.Command {
@@ -26,11 +29,20 @@ func newShowCmd() *cobra.Command {
 		Short: "Show an issued certificate, print its JWS or QR text, or render its PDF again",
 		Long: `Show an issued certificate from the store. --jws and --qr print the signed
 certificate or its QR text; --pdf renders the PDF again, byte-identical to the
-issued file (use it to replace a lost file).`,
+issued file (use it to replace a lost file). --pdf refuses to replace an
+existing file unless --force is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 1) == o.first {
 				return usagef("give a certificate NUMBER or --first")
+			}
+			if o.force && o.pdfOut == "" {
+				return usagef("--force goes with --pdf FILE")
+			}
+			if o.pdfOut != "" && !o.force {
+				if err := refuseExisting(o.pdfOut); err != nil {
+					return err
+				}
 			}
 			d, st, err := openData(o.data)
 			if err != nil {
@@ -75,7 +87,10 @@ issued file (use it to replace a lost file).`,
 			if err := batch.Render(renderer, cert.QRForm(rec.QRForm), d.Config.BaseURL, d.Config.VerifyURL(), d.Config.IssuerName, rec.JWS, r.Certificate, &buf); err != nil {
 				return err
 			}
-			return datadir.WriteFileAtomic(o.pdfOut, buf.Bytes(), 0o644)
+			if o.force {
+				return datadir.WriteFileAtomic(o.pdfOut, buf.Bytes(), 0o644)
+			}
+			return writeNew(o.pdfOut, buf.Bytes(), 0o644)
 		},
 	}
 	f := c.Flags()
@@ -84,7 +99,44 @@ issued file (use it to replace a lost file).`,
 	f.BoolVar(&o.qr, "qr", false, "print the QR text")
 	f.StringVar(&o.pdfOut, "pdf", "", "render the PDF again into this file")
 	f.BoolVar(&o.first, "first", false, "the first certificate issued")
+	f.BoolVar(&o.force, "force", false, "with --pdf, replace FILE if it exists")
 	c.MarkFlagRequired("data")
 	c.MarkFlagsMutuallyExclusive("jws", "qr", "pdf")
 	return c
+}
+
+// refuseExisting is a usage error when path exists (a file, a folder or a
+// link): a PDF rendered again must not silently replace a file.
+func refuseExisting(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return usagef("%s exists: give another file name, or --force to replace it", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return usagef("--pdf: %v", err)
+	}
+	return nil
+}
+
+// writeNew writes data to path, which must not exist: it is created
+// exclusively, so a file that appeared since refuseExisting is not
+// replaced either. A partial file is removed.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if errors.Is(err, fs.ErrExist) {
+		return refuseExisting(path)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

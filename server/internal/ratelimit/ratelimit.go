@@ -104,6 +104,9 @@ type Lockout struct {
 	duration time.Duration
 	now      func() time.Time
 	max      int
+	// forgetful: when the table is full, forget records (locks included)
+	// rather than refuse; see NewForgetfulLockout.
+	forgetful bool
 
 	mu sync.Mutex
 	m  map[string]*record
@@ -124,6 +127,19 @@ func NewLockout(failures int, duration time.Duration, now func() time.Time) *Loc
 	return &Lockout{failures: failures, duration: duration, now: now, max: DefaultMaxEntries, m: map[string]*record{}}
 }
 
+// NewForgetfulLockout is NewLockout for keys whose lock protects nothing
+// but must be seen to happen: the verification server's made-up
+// certificate numbers, locked only so that they answer exactly like real
+// ones. When its table is full it forgets a tenth of it (locks and
+// failures, never an attempt in flight) instead of refusing, and if it
+// still has no room it lets the attempt through unrecorded: it fails
+// open, so that filling it locks nobody out.
+func NewForgetfulLockout(failures int, duration time.Duration, now func() time.Time) *Lockout {
+	o := NewLockout(failures, duration, now)
+	o.forgetful = true
+	return o
+}
+
 // Begin reserves an attempt for key. It refuses, with how long to wait,
 // while key is locked out, while the attempts in flight already use up the
 // failures left before a lock-out, or when the table is full of keys it
@@ -136,6 +152,9 @@ func (o *Lockout) Begin(key string) (ok bool, retryAfter time.Duration) {
 	r, found := o.m[key]
 	if !found {
 		if !o.makeRoom(now) {
+			if o.forgetful {
+				return true, 0 // unrecorded: Fail, Succeed and Abandon ignore it
+			}
 			return false, time.Minute
 		}
 		r = &record{}
@@ -232,6 +251,18 @@ func (o *Lockout) makeRoom(now time.Time) bool {
 		}
 		if r.pending == 0 && !now.Before(r.lockedUntil) {
 			delete(o.m, k)
+		}
+	}
+	if o.forgetful && len(o.m) >= o.max {
+		// Make room for many keys at once, so that a flood of new keys
+		// does not cost a scan of the table each.
+		for k, r := range o.m {
+			if len(o.m) < o.max-o.max/10 {
+				break
+			}
+			if r.pending == 0 {
+				delete(o.m, k)
+			}
 		}
 	}
 	return len(o.m) < o.max

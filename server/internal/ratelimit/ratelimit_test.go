@@ -141,3 +141,51 @@ func TestLockoutTableFull(t *testing.T) {
 		t.Fatal("no room after the locks expired")
 	}
 }
+
+// A forgetful lock-out counts and locks like any other, but a full table
+// forgets locks rather than refuse a new key, and it stays bounded.
+func TestForgetfulLockout(t *testing.T) {
+	c := &clock{time.Unix(1e9, 0)}
+	o := NewForgetfulLockout(2, 15*time.Minute, c.now)
+	// The same sequence as NewLockout's.
+	plain := NewLockout(2, 15*time.Minute, c.now)
+	for i := range 4 {
+		a, ra := o.Begin("k")
+		b, rb := plain.Begin("k")
+		if a != b || ra != rb {
+			t.Fatalf("attempt %d: forgetful %v %v, plain %v %v", i, a, ra, b, rb)
+		}
+		if a {
+			if o.Fail("k") != plain.Fail("k") {
+				t.Fatalf("attempt %d: Fail differs", i)
+			}
+		}
+	}
+	if ok, retry := o.Begin("k"); ok || retry != 15*time.Minute {
+		t.Fatalf("not locked: %v %v", ok, retry)
+	}
+
+	o = NewForgetfulLockout(1, 15*time.Minute, c.now)
+	o.max = 20
+	for i := range 100 {
+		key := string(rune('A' + i))
+		if ok, _ := o.Begin(key); !ok {
+			t.Fatalf("key %d refused: a forgetful table must fail open", i)
+		}
+		o.Fail(key) // locked
+		if len(o.m) > o.max {
+			t.Fatalf("%d entries, max %d", len(o.m), o.max)
+		}
+	}
+	// Every entry in flight: the attempt goes through, unrecorded.
+	o = NewForgetfulLockout(1, 15*time.Minute, c.now)
+	o.max = 2
+	o.Begin("a")
+	o.Begin("b")
+	if ok, _ := o.Begin("c"); !ok || len(o.m) != 2 {
+		t.Fatalf("%v, %d entries", ok, len(o.m))
+	}
+	if o.Fail("c") {
+		t.Fatal("an unrecorded attempt locked")
+	}
+}
