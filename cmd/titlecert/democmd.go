@@ -15,7 +15,7 @@ import (
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
-	"github.com/titlecert/titlecert/server/publish"
+	"github.com/titlecert/titlecert/store/publish"
 	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
@@ -127,7 +127,7 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			set := statuslist.NewBoundSet(trust.Keys, trust.Issuers, time.Now())
+			set := statuslist.NewSet(trust, time.Now())
 			if err := set.AddBundle([]byte(sb.String())); err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ everything is.`,
 			// issuer name and addresses are checked against the issuer's own.
 			po := &scan.PDFOptions{Issuers: map[string]scan.Issuer{d.Config.IssuerID: {
 				Name: d.Config.IssuerName, BaseURL: d.Config.BaseURL, VerifyURL: d.Config.VerifyURL()}}}
-			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Status: set}, po)
+			r, err := checkInputPDF(cmd.Context(), cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set}, po)
 			if err != nil {
 				return err
 			}

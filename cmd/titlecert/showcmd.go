@@ -13,6 +13,7 @@ import (
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/internal/datadir"
+	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -70,13 +71,13 @@ existing file unless --force is given.`,
 				fmt.Fprintln(out, cert.QRForm(rec.QRForm).Text(d.Config.BaseURL, rec.JWS)) // as printed on its PDF
 				return nil
 			}
-			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet, Issuers: ownIssuers(d)})
+			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: &keys.Trust{Keys: d.PublicSet, Issuers: ownIssuers(d)}})
 			if o.pdfOut == "" {
 				printResult(out, r)
 				return nil
 			}
 			if r.Certificate == nil {
-				return fmt.Errorf("certificate %s does not verify with the issuer's keys: %s", rec.Number, r.Reason)
+				return fmt.Errorf("certificate %s does not verify with the issuer's keys: %s", rec.Number, r.ReasonCode())
 			}
 			renderer, err := pdf.NewRenderer()
 			if err != nil {

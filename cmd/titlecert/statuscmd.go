@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/titlecert/titlecert/internal/datadir"
-	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/publish"
 )
 
 func newStatusCmd() *cobra.Command {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -66,6 +67,11 @@ const maxPages = 4
 // package cert/pdf, read.go); a decompression bomb is refused before it
 // is parsed.
 func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
+	return CheckPDFContext(context.Background(), data, vo, po)
+}
+
+// CheckPDFContext is CheckPDF whose status look-up (vo.Status) ctx bounds.
+func CheckPDFContext(ctx context.Context, data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	now := time.Now
 	if vo.Now != nil {
 		now = vo.Now
@@ -102,7 +108,7 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 			}
 			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
-		r := verify.Check(text, vo)
+		r := verify.CheckContext(ctx, text, vo)
 		r.Source = verify.SourcePDFQR
 		f := false
 		r.Original = &f
@@ -111,12 +117,13 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	}
 
 	jws := certs[0].JWS
-	r := verify.CheckJWS(jws, verify.SourcePDFAttachment, vo)
+	r := verify.CheckJWSContext(ctx, jws, verify.SourcePDFAttachment, vo)
 	mismatch := func(detail string, other string) verify.Result {
 		r.Status, r.Reason = verify.Invalid, verify.ReasonPDFMismatch
+		r.StatusReason, r.RevocationReason, r.Err = "", "", nil
 		r.Detail = detail
 		if other != "" {
-			o := verify.CheckJWS(other, verify.SourcePDFQR, vo)
+			o := verify.CheckJWSContext(ctx, other, verify.SourcePDFQR, vo)
 			if o.Certificate != nil && r.Certificate != nil {
 				r.Detail += fmt.Sprintf(" (the code: certificate %s of %s; the attachment: certificate %s of %s)",
 					o.Certificate.Number, o.Certificate.HolderName, r.Certificate.Number, r.Certificate.HolderName)
@@ -130,7 +137,7 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 		got, err := cert.ParseQRText(text)
 		for _, c := range certs {
 			if err != nil || got != c.JWS {
-				r = verify.CheckJWS(c.JWS, verify.SourcePDFAttachment, vo)
+				r = verify.CheckJWSContext(ctx, c.JWS, verify.SourcePDFAttachment, vo)
 				other := got
 				if err != nil {
 					other = ""

@@ -27,6 +27,7 @@
 package scan
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -42,6 +43,12 @@ import (
 // the input could not be read at all (I/O) or was refused: it wraps
 // ErrTooLarge or ErrNotImage.
 func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error) {
+	return CheckImageContext(context.Background(), r, size, o)
+}
+
+// CheckImageContext is CheckImage whose status look-up (o.Status) ctx
+// bounds.
+func CheckImageContext(ctx context.Context, r io.Reader, size int64, o verify.Options) (verify.Result, error) {
 	text, err := DecodeImage(r, size)
 	if errors.Is(err, ErrNoQRCode) {
 		now := time.Now
@@ -55,7 +62,7 @@ func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error
 	if err != nil {
 		return verify.Result{}, err
 	}
-	res := verify.Check(text, o)
+	res := verify.CheckContext(ctx, text, o)
 	res.Source = verify.SourceQRImage
 	return res, nil
 }

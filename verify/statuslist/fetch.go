@@ -136,10 +136,11 @@ func ttlOf(tok string) int64 {
 // certificate it is asked about from the URI the certificate carries, once,
 // and then answers from a Set. Certificates reach it only after their
 // signature verified, so it fetches only URIs that a trusted issuer signed.
+// The context of each Status call bounds its fetch; a fetch that was
+// cancelled or timed out is tried again by the next call.
 type Online struct {
 	Set     *Set
 	Fetcher *Fetcher
-	Ctx     context.Context
 
 	mu      sync.Mutex
 	fetched map[string]error
@@ -147,28 +148,28 @@ type Online struct {
 
 var _ verify.StatusSource = (*Online)(nil)
 
-// Status implements verify.StatusSource.
-func (o *Online) Status(iss, uri string, idx int64) (verify.EntryStatus, error) {
+// Status implements verify.StatusSource. A list that cannot be fetched is
+// status_list_missing with StatusError.Err set: the status could not be
+// checked.
+func (o *Online) Status(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error) {
 	o.mu.Lock()
 	if o.fetched == nil {
 		o.fetched = map[string]error{}
 	}
 	err, done := o.fetched[uri]
 	if !done && !o.Set.Has(uri) {
-		ctx := o.Ctx
-		if ctx == nil {
-			ctx = context.Background()
-		}
 		var tok string
 		tok, err = o.Fetcher.Fetch(ctx, uri)
 		if err == nil {
 			err = o.Set.Add(tok)
 		}
-		o.fetched[uri] = err
+		if ctx.Err() == nil {
+			o.fetched[uri] = err
+		}
 	}
 	o.mu.Unlock()
 	if err != nil && !errors.Is(err, ErrExpired) && !errors.Is(err, ErrUntrusted) && !errors.Is(err, ErrMalformed) {
-		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListMissing, Detail: err.Error()}
+		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListMissing, Detail: err.Error(), Err: err}
 	}
-	return o.Set.Status(iss, uri, idx)
+	return o.Set.Status(ctx, iss, uri, idx)
 }
