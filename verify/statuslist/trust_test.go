@@ -49,12 +49,25 @@ func TestOnlineFetchCancelled(t *testing.T) {
 		Fetcher: &statuslist.Fetcher{Client: &http.Client{}}} // no timeout: only the context ends the fetch
 
 	ctx, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
 	go func() {
-		<-arrived // the request reached the server, which hangs
-		cancel()
+		_, err := on.Status(ctx, "fjhrss", listURI, 42)
+		first <- err
 	}()
-	_, err := on.Status(ctx, "fjhrss", listURI, 42)
+	<-arrived // the request reached the server, which hangs
+
+	// Another call for the same list waits for that fetch only as long as
+	// its own context lets it.
+	gone, cancelGone := context.WithCancel(t.Context())
+	cancelGone()
+	_, err := on.Status(gone, "fjhrss", listURI, 42)
 	var se *verify.StatusError
+	if !errors.As(err, &se) || se.Reason != verify.ReasonStatusListMissing || !errors.Is(err, context.Canceled) {
+		t.Fatalf("waiting call with a cancelled context: %v", err)
+	}
+
+	cancel()
+	err = <-first
 	if !errors.As(err, &se) || se.Reason != verify.ReasonStatusListMissing || !errors.Is(err, context.Canceled) || se.Err == nil {
 		t.Fatalf("cancelled fetch: %v", err)
 	}
