@@ -308,9 +308,9 @@ func checkStatus(ctx context.Context, r *Result, c *cert.Claims, src StatusSourc
 	case Valid:
 		return
 	case Revoked:
-		r.Status, r.RevocationReason, r.RevokedAt = Revoked, RevocationReason(st.Reason), since
+		r.Status, r.RevocationReason, r.RevokedAt = Revoked, st.Reason, since
 	case Suspended:
-		r.Status, r.RevocationReason, r.SuspendedAt = Suspended, RevocationReason(st.Reason), since
+		r.Status, r.RevocationReason, r.SuspendedAt = Suspended, st.Reason, since
 	default:
 		r.Status, r.StatusReason, r.Detail = Unknown, ReasonStatusListInvalid, "the status list holds an undefined value for this certificate"
 		return

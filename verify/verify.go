@@ -162,9 +162,9 @@ type StatusSource interface {
 
 // EntryStatus is one entry of a status list.
 type EntryStatus struct {
-	Value         Verdict   // Valid, Revoked or Suspended
-	Reason        string    // revocation reason code (FORMAT.md §11.2), when the list carries it
-	Since         time.Time // when the status took effect, when the list carries it
+	Value         Verdict          // Valid, Revoked or Suspended
+	Reason        RevocationReason // reason code (FORMAT.md §11.2) of a revoked or suspended entry, when the list carries it
+	Since         time.Time        // when the status took effect, when the list carries it
 	ListIssuedAt  time.Time
 	ListExpiresAt time.Time
 }

@@ -121,7 +121,7 @@ func (s *Set) Status(_ context.Context, iss, uri string, idx int64) (verify.Entr
 		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListInvalid,
 			Detail: fmt.Sprintf("index %d is outside the list of %d entries", idx, t.Len())}
 	}
-	st := verify.EntryStatus{ListIssuedAt: time.Unix(t.IssuedAt, 0), ListExpiresAt: time.Unix(t.Expiry, 0), Reason: d.Reason}
+	st := verify.EntryStatus{ListIssuedAt: time.Unix(t.IssuedAt, 0), ListExpiresAt: time.Unix(t.Expiry, 0), Reason: verify.RevocationReason(d.Reason)}
 	if d.At > 0 {
 		st.Since = time.Unix(d.At, 0)
 	}
