@@ -13,7 +13,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/internal/strictjson"
-	"github.com/titlecert/titlecert/verify"
 )
 
 // MaxTrustLen bounds a trusted key set file.
@@ -26,7 +25,9 @@ const MaxTrustLen = 1 << 20
 const IssuerMember = "iss"
 
 // Trust is a pinned set of issuer keys, each bound to the issuer it signs
-// for. It implements verify.Trust: its keys have no validity window.
+// for. A verifier checks through it with verify.PinnedKeys{Keys: t.Keys,
+// Issuers: t.Issuers}, the verify.Trust of a pinned JWKS (package keys
+// sits below verify and does not import it).
 type Trust struct {
 	// Keys are public Ed25519 or P-256 keys with "alg" set and "kid" their
 	// RFC 7638 thumbprint.
@@ -36,24 +37,6 @@ type Trust struct {
 	// legacy file: no key has "iss") has no entry; the caller decides
 	// which issuer it belongs to (see Bind).
 	Issuers map[string]string
-}
-
-var _ verify.Trust = (*Trust)(nil)
-
-// Key implements verify.Trust: the key of t whose kid is kid, when it signs
-// for issuer iss (any issuer when iss is ""; a key with no entry in
-// Issuers signs for every issuer). Errors wrap verify.ErrUnknownKey or
-// verify.ErrWrongIssuer.
-func (t *Trust) Key(iss, kid string) (*verify.TrustedKey, error) {
-	ks := t.Keys.Key(kid)
-	if kid == "" || len(ks) == 0 {
-		return nil, fmt.Errorf("%w: key %q", verify.ErrUnknownKey, kid)
-	}
-	bound := t.Issuers[kid]
-	if iss != "" && bound != "" && bound != iss {
-		return nil, fmt.Errorf("%w: key %q signs for issuer %q, not %q", verify.ErrWrongIssuer, kid, bound, iss)
-	}
-	return &verify.TrustedKey{Key: ks[0], Issuer: bound}, nil
 }
 
 // Legacy reports whether no key of t names its issuer.

@@ -133,6 +133,7 @@ import (
 	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/publish"
+	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 )
 
@@ -267,7 +268,7 @@ type Server struct {
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	jwks     []byte
-	trust    *keys.Trust // cfg.Trust, every key bound to cfg.IssuerID
+	trust    *verify.PinnedKeys // cfg.Trust, every key bound to cfg.IssuerID
 	dirJSON  []byte
 
 	status       *statusCache
@@ -384,7 +385,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		base:        strings.TrimRight(u.EscapedPath(), "/"),
 		pages:       pages,
 		jwks:        jwks,
-		trust:       &keys.Trust{Keys: cfg.Trust, Issuers: issuers},
+		trust:       &verify.PinnedKeys{Keys: cfg.Trust, Issuers: issuers},
 		dirJSON:     cfg.Directory.Bytes(),
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),

@@ -23,9 +23,9 @@ import (
 
 // caseTrust reads the field cases' trust files (legacy files: their keys
 // name no issuer) into one key set.
-func caseTrust(t testing.TB, files ...string) *keys.Trust {
+func caseTrust(t testing.TB, files ...string) *verify.PinnedKeys {
 	t.Helper()
-	set := &keys.Trust{}
+	set := &verify.PinnedKeys{}
 	for _, f := range files {
 		data, err := os.ReadFile("testdata/cases/" + f)
 		if err != nil {
@@ -386,7 +386,7 @@ func TestKeyBoundToIssuer(t *testing.T) {
 		{"A's key bound to B", v.JWS, map[string]string{testkey.Thumbprint: "zjhrss"}, verify.ReasonUntrustedIssuer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := verify.Check(tc.in, verify.Options{Trust: &keys.Trust{Keys: trust, Issuers: tc.issuers}, Now: checkTime})
+			r := verify.Check(tc.in, verify.Options{Trust: &verify.PinnedKeys{Keys: trust, Issuers: tc.issuers}, Now: checkTime})
 			if tc.reason == "" {
 				if r.Status != verify.Valid {
 					t.Fatalf("got %s/%s (%s)", r.Status, r.Reason, r.Detail)

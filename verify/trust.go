@@ -2,6 +2,7 @@ package verify
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -13,8 +14,9 @@ import (
 // vouches for that issuer, and until when. Certificates (Options.Trust) and
 // status lists (package verify/statuslist) are checked through it.
 //
-// keys.Trust, a pinned JWKS read by keys.ReadTrust, implements it; a
-// root-signed trust list of several issuers will be another implementation.
+// PinnedKeys, a pinned JWKS (read from a trust file by keys.ReadTrust),
+// implements it; a root-signed trust list of several issuers will be
+// another implementation.
 type Trust interface {
 	// Key returns the key kid when it is trusted to sign for issuer iss
 	// (its certificates and its status lists). With iss "", it returns the
@@ -56,4 +58,34 @@ var (
 // (NotBefore <= t <= NotAfter, a zero bound being open).
 func (k *TrustedKey) Covers(t time.Time) bool {
 	return (k.NotBefore.IsZero() || !t.Before(k.NotBefore)) && (k.NotAfter.IsZero() || !t.After(k.NotAfter))
+}
+
+// PinnedKeys is the Trust of a pinned JWKS: the keys of a trust file (as
+// keys.ReadTrust returns them in keys.Trust) and the issuer each signs for.
+// Its keys have no validity window.
+type PinnedKeys struct {
+	// Keys are public Ed25519 or P-256 keys, "kid" set.
+	Keys jose.JSONWebKeySet
+	// Issuers maps a key's kid to the issuer identifier it signs for. A
+	// key without an entry signs for any issuer: only a verifier whose
+	// Keys are one issuer's may leave keys so (a legacy trust file, bound
+	// by keys.Trust.Bind, or the issuer's own keys).
+	Issuers map[string]string
+}
+
+var _ Trust = (*PinnedKeys)(nil)
+
+// Key implements Trust: the key whose kid is kid, when it signs for issuer
+// iss (any issuer when iss is ""). Errors wrap ErrUnknownKey or
+// ErrWrongIssuer.
+func (p *PinnedKeys) Key(iss, kid string) (*TrustedKey, error) {
+	ks := p.Keys.Key(kid)
+	if kid == "" || len(ks) == 0 {
+		return nil, fmt.Errorf("%w: key %q", ErrUnknownKey, kid)
+	}
+	bound := p.Issuers[kid]
+	if iss != "" && bound != "" && bound != iss {
+		return nil, fmt.Errorf("%w: key %q signs for issuer %q, not %q", ErrWrongIssuer, kid, bound, iss)
+	}
+	return &TrustedKey{Key: ks[0], Issuer: bound}, nil
 }

@@ -143,12 +143,12 @@ func TestStatusReasonsApart(t *testing.T) {
 	}
 }
 
-// keys.Trust, the pinned JWKS, implements verify.Trust with the issuer
+// PinnedKeys, the pinned JWKS, implements verify.Trust with the issuer
 // binding of its file.
-func TestKeysTrustLookup(t *testing.T) {
+func TestPinnedKeysLookup(t *testing.T) {
 	k, _ := trustTestKey(t)
 	b, _ := keys.Generate(keys.ES256, nil)
-	tr := &keys.Trust{Keys: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{keys.Public(k), keys.Public(b)}},
+	tr := &verify.PinnedKeys{Keys: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{keys.Public(k), keys.Public(b)}},
 		Issuers: map[string]string{k.KeyID: "fjhrss"}} // b unbound
 	for _, tc := range []struct {
 		iss, kid, issuer string

@@ -114,8 +114,8 @@ const ClockSkew = 5 * time.Minute
 // Options configure Verify.
 type Options struct {
 	// Trust finds the issuer keys a certificate may be signed with, and
-	// the issuer each vouches for (keys.Trust, read by keys.ReadTrust, is
-	// the pinned JWKS). A certificate is untrusted_issuer when Trust does
+	// the issuer each vouches for (PinnedKeys for a pinned JWKS, as
+	// keys.ReadTrust reads a trust file). A certificate is untrusted_issuer when Trust does
 	// not know its key, when the key signs for another issuer than the
 	// certificate's "iss" (issuer B's key never vouches for a certificate
 	// that claims to be issuer A's), or when the certificate was issued

@@ -127,7 +127,8 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			set := statuslist.NewSet(trust, time.Now())
+			pinned := &verify.PinnedKeys{Keys: trust.Keys, Issuers: trust.Issuers}
+			set := statuslist.NewSet(pinned, time.Now())
 			if err := set.AddBundle([]byte(sb.String())); err != nil {
 				return err
 			}
@@ -135,7 +136,7 @@ everything is.`,
 			// issuer name and addresses are checked against the issuer's own.
 			po := &scan.PDFOptions{Issuers: map[string]scan.Issuer{d.Config.IssuerID: {
 				Name: d.Config.IssuerName, BaseURL: d.Config.BaseURL, VerifyURL: d.Config.VerifyURL()}}}
-			r, err := checkInputPDF(cmd.Context(), cmd.InOrStdin(), first, verify.Options{Trust: trust, Status: set}, po)
+			r, err := checkInputPDF(cmd.Context(), cmd.InOrStdin(), first, verify.Options{Trust: pinned, Status: set}, po)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/internal/datadir"
-	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -71,7 +70,7 @@ existing file unless --force is given.`,
 				fmt.Fprintln(out, cert.QRForm(rec.QRForm).Text(d.Config.BaseURL, rec.JWS)) // as printed on its PDF
 				return nil
 			}
-			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: &keys.Trust{Keys: d.PublicSet, Issuers: ownIssuers(d)}})
+			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: &verify.PinnedKeys{Keys: d.PublicSet, Issuers: ownIssuers(d)}})
 			if o.pdfOut == "" {
 				printResult(out, r)
 				return nil

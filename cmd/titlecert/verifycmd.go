@@ -87,13 +87,14 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := verify.Options{Trust: trust, Now: o.now}
+	pinned := &verify.PinnedKeys{Keys: trust.Keys, Issuers: trust.Issuers}
+	opts := verify.Options{Trust: pinned, Now: o.now}
 	if len(o.status) > 0 || len(o.statusURLs) > 0 || o.online {
 		now := time.Now()
 		if o.now != nil {
 			now = o.now()
 		}
-		set := statuslist.NewSet(trust, now)
+		set := statuslist.NewSet(pinned, now)
 		cache := o.cacheDir
 		if cache == "" {
 			if d, err := os.UserCacheDir(); err == nil {

@@ -37,7 +37,7 @@ func newRenderer(t testing.TB) *pdf.Renderer { return pdftest.Renderer(t) }
 // by the test key, and their issued PDFs.
 type fixture struct {
 	v          vector
-	trust      *keys.Trust
+	trust      *verify.PinnedKeys
 	jws2       string
 	claims2    *cert.Claims
 	pdf1, pdf2 []byte
@@ -47,7 +47,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	v := loadVector(t)
-	f := &fixture{v: v, trust: &keys.Trust{Keys: keys.PublicSet(v.Key)}, renderer: newRenderer(t)}
+	f := &fixture{v: v, trust: &verify.PinnedKeys{Keys: keys.PublicSet(v.Key)}, renderer: newRenderer(t)}
 	s, err := cert.NewSigner(v.Key)
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func TestFetcherCacheAndOnline(t *testing.T) {
 	uri2 := srv2.URL + "/s/1"
 	tok = signedList(t, k, "fjhrss", uri2, iat, map[int]uint8{42: statuslist.Revoked}, nil)
 	before := hits.Load()
-	on := &statuslist.Online{Set: statuslist.NewSet(&keys.Trust{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{}}
+	on := &statuslist.Online{Set: statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{}}
 	for i := 0; i < 2; i++ {
 		st, err := on.Status(t.Context(), "fjhrss", uri2, 42)
 		if err != nil || st.Value != verify.Revoked {

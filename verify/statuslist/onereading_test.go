@@ -21,7 +21,7 @@ import (
 // "crit", no white space inside, valid UTF-8.
 func TestParseOneReading(t *testing.T) {
 	k, _ := keys.FromPrivate(testkey.Ed25519())
-	trust := &keys.Trust{Keys: keys.PublicSet(k)}
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	good := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, []statuslist.Detail{{Index: 7, Reason: "fraud", At: iat.Unix()}})
 	parts := strings.Split(good, ".")
 	b64 := base64.RawURLEncoding
@@ -77,7 +77,7 @@ func TestBoundSetRefusesOtherIssuersList(t *testing.T) {
 	a, _ := keys.FromPrivate(testkey.Ed25519())
 	b, _ := keys.Generate(keys.ES256, nil)
 	set2 := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{keys.Public(a), keys.Public(b)}}
-	trust := &keys.Trust{Keys: set2, Issuers: map[string]string{a.KeyID: "fjhrss", b.KeyID: "zjhrss"}}
+	trust := &verify.PinnedKeys{Keys: set2, Issuers: map[string]string{a.KeyID: "fjhrss", b.KeyID: "zjhrss"}}
 	now := iat.Add(time.Hour)
 	// A's real list revokes entry 7; B signs a later list for A's URI
 	// that says nothing is revoked.
@@ -101,7 +101,7 @@ func TestBoundSetRefusesOtherIssuersList(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Unbound (a one-issuer trust set), the forged list would win.
-	open := statuslist.NewSet(&keys.Trust{Keys: set2}, now)
+	open := statuslist.NewSet(&verify.PinnedKeys{Keys: set2}, now)
 	open.Add(real)
 	if err := open.Add(forged); err != nil {
 		t.Fatal(err)

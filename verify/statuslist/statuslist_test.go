@@ -45,7 +45,7 @@ func signedList(t testing.TB, k jose.JSONWebKey, issuer, uri string, issued time
 
 func TestParseAndLookup(t *testing.T) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
-	trust := &keys.Trust{Keys: keys.PublicSet(k)}
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	tok := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{5: statuslist.Revoked, 9: statuslist.Suspended},
 		[]statuslist.Detail{{Index: 9, Reason: "investigation", At: iat.Unix() - 60}, {Index: 5, Reason: "fraud", At: iat.Unix() - 3600}})
 	p, err := statuslist.Parse(tok, trust, iat.Add(time.Hour))
@@ -100,7 +100,7 @@ func TestParseAndLookup(t *testing.T) {
 func TestSet(t *testing.T) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
 	other, _ := keys.Generate(keys.EdDSA, nil)
-	trust := &keys.Trust{Keys: keys.PublicSet(k)}
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	now := iat.Add(time.Hour)
 	good := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{3: statuslist.Revoked}, []statuslist.Detail{{Index: 3, Reason: "misconduct", At: iat.Unix()}})
 	older := signedList(t, k, "fjhrss", uri, iat.Add(-time.Hour), nil, nil)
@@ -208,7 +208,7 @@ func BenchmarkBuild10M(b *testing.B) {
 func BenchmarkLookup(b *testing.B) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
 	tok := signedList(b, k, "fjhrss", uri, iat, map[int]uint8{5: 1}, nil)
-	p, err := statuslist.Parse(tok, &keys.Trust{Keys: keys.PublicSet(k)}, iat)
+	p, err := statuslist.Parse(tok, &verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestSetSameSecond(t *testing.T) {
 	before := signedList(t, k, "fjhrss", uri, iat, nil, nil)
 	after := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, []statuslist.Detail{{Index: 7, Reason: "fraud", At: iat.Unix()}})
 	for _, order := range [][]string{{before, after}, {after, before}} {
-		s := statuslist.NewSet(&keys.Trust{Keys: keys.PublicSet(k)}, iat.Add(time.Minute))
+		s := statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Minute))
 		for _, tok := range order {
 			if err := s.Add(tok); err != nil {
 				t.Fatal(err)

@@ -45,7 +45,7 @@ func TestOnlineFetchCancelled(t *testing.T) {
 	defer close(release)
 	listURI := srv.URL + "/s/1"
 	tok = signedList(t, k, "fjhrss", listURI, iat, map[int]uint8{42: statuslist.Revoked}, nil)
-	on := &statuslist.Online{Set: statuslist.NewSet(&keys.Trust{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)),
+	on := &statuslist.Online{Set: statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)),
 		Fetcher: &statuslist.Fetcher{Client: &http.Client{}}} // no timeout: only the context ends the fetch
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -91,10 +91,10 @@ func TestCheckContextCancelsFetch(t *testing.T) {
 	// The vector names https://verify.hrss.fj.example/s/1; a client whose
 	// transport sends every request to srv stands in for the network.
 	client := &http.Client{Transport: rewrite(srv.URL)}
-	on := &statuslist.Online{Set: statuslist.NewSet(&keys.Trust{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{Client: client}}
+	on := &statuslist.Online{Set: statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{Client: client}}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	r := verify.CheckContext(ctx, v, verify.Options{Trust: &keys.Trust{Keys: keys.PublicSet(k)}, Now: func() time.Time { return iat.Add(time.Hour) }, Status: on})
+	r := verify.CheckContext(ctx, v, verify.Options{Trust: &verify.PinnedKeys{Keys: keys.PublicSet(k)}, Now: func() time.Time { return iat.Add(time.Hour) }, Status: on})
 	if r.Status != verify.Unknown || r.StatusReason != verify.ReasonStatusListMissing || !r.CouldNotCheck() || !errors.Is(r.Err, context.Canceled) || r.Reason != "" {
 		t.Fatalf("got %s/%s err %v", r.Status, r.ReasonCode(), r.Err)
 	}

@@ -26,7 +26,7 @@ func TestVerifyWithStatus(t *testing.T) {
 	}
 	json.Unmarshal(raw, &v)
 	k, _ := keys.FromPrivate(testkey.Ed25519())
-	trust := &keys.Trust{Keys: keys.PublicSet(k)}
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	const vuri, idx = "https://verify.hrss.fj.example/s/1", 73514
 	revokedAt := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
 	now := iat.Add(time.Hour)
