@@ -274,6 +274,9 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 		return nil, nil, "", err
 	}
 	key := tk.Key
+	if key.KeyID == "" {
+		key.KeyID = h.KeyID
+	}
 	if key.Algorithm != "" && key.Algorithm != h.Algorithm {
 		return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "the certificate says %s but key %q is for %s", h.Algorithm, h.KeyID, key.Algorithm)
 	}
