@@ -173,3 +173,22 @@ func TestPinnedKeysLookup(t *testing.T) {
 		}
 	}
 }
+
+// The key's issuer is checked after the signature and the claims (FORMAT.md
+// §10 steps 7-9): a certificate wrong in both ways is bad_signature, as it
+// was before verify.Trust.
+func TestTrustBindingAfterSignature(t *testing.T) {
+	v := loadVector(t) // issuer "fjhrss"
+	k, _ := trustTestKey(t)
+	bToA := &verify.PinnedKeys{Keys: keys.PublicSet(k), Issuers: map[string]string{k.KeyID: "zjhrss"}}
+	o := verify.Options{Trust: bToA, Now: checkTime}
+	if r := verify.Check(v.JWS, o); r.Status != verify.Invalid || r.Reason != verify.ReasonUntrustedIssuer ||
+		r.Detail != `key "`+k.KeyID+`" signs for issuer "zjhrss", but the certificate claims issuer "fjhrss"` {
+		t.Fatalf("bound to another issuer: %s/%s (%s)", r.Status, r.ReasonCode(), r.Detail)
+	}
+	i := strings.LastIndexByte(v.JWS, '.')
+	flipped := v.JWS[:i+1] + map[bool]string{true: "B", false: "A"}[v.JWS[i+1] == 'A'] + v.JWS[i+2:]
+	if r := verify.Check(flipped, o); r.Status != verify.Invalid || r.Reason != verify.ReasonBadSignature {
+		t.Fatalf("bound to another issuer, bad signature: %s/%s (%s)", r.Status, r.ReasonCode(), r.Detail)
+	}
+}
