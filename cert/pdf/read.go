@@ -74,6 +74,12 @@ type Doc struct {
 	ctx     *model.Context
 	left    int64 // of MaxDecodedTotal
 	decoded map[int]decodedStream
+	images  map[int]imageResult // by object number: each image object is read once
+}
+
+type imageResult struct {
+	im Image
+	ok bool
 }
 
 type decodedStream struct {
@@ -105,7 +111,7 @@ func Open(data []byte) (d *Doc, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: malformed PDF: %w", err)
 	}
-	return &Doc{ctx: ctx, left: MaxDecodedTotal, decoded: map[int]decodedStream{}}, nil
+	return &Doc{ctx: ctx, left: MaxDecodedTotal, decoded: map[int]decodedStream{}, images: map[int]imageResult{}}, nil
 }
 
 // PageCount is the number of pages the file declares.
@@ -328,6 +334,10 @@ func (d *Doc) PageContent(n int) (content []byte, err error) {
 // Image is an image XObject of a page: either the JPEG file a DCTDecode
 // stream holds, or grey samples, one byte a pixel, row by row.
 type Image struct {
+	// Object is the image's object number, the same for every page and
+	// name that refers to it (a hostile file names one large image many
+	// times): a caller scans each Object once. 0 for a direct object.
+	Object        int
 	Width, Height int
 	JPEG          []byte // a JPEG file, when the image is one
 	Gray          []byte // else Width×Height luminance samples
@@ -337,7 +347,8 @@ type Image struct {
 // directly, in a form a QR decoder can use: JPEG files as they are, and
 // 1- and 8-bit grey, RGB and CMYK samples as grey. Images of more than
 // maxPixels pixels, in other forms, or whose data cannot be decoded are
-// left out.
+// left out. An image object named several times is returned once per
+// page (Image.Object tells it apart across pages) and read once per Doc.
 func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -352,12 +363,32 @@ func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	if err != nil || xobjs == nil {
 		return nil, nil
 	}
+	seen := map[int]bool{}
 	for _, name := range slices.Sorted(maps.Keys(xobjs)) {
 		if len(imgs) >= 16 {
 			break
 		}
-		if im, ok := d.image(xobjs[name], maxPixels); ok {
-			imgs = append(imgs, im)
+		o := xobjs[name]
+		ref, isRef := o.(types.IndirectRef)
+		if !isRef {
+			if im, ok := d.image(o, maxPixels); ok {
+				imgs = append(imgs, im)
+			}
+			continue
+		}
+		nr := ref.ObjectNumber.Value()
+		if seen[nr] {
+			continue
+		}
+		seen[nr] = true
+		c, done := d.images[nr]
+		if !done {
+			c.im, c.ok = d.image(o, maxPixels)
+			c.im.Object = nr
+			d.images[nr] = c
+		}
+		if c.ok {
+			imgs = append(imgs, c.im)
 		}
 	}
 	return imgs, nil
