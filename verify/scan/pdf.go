@@ -101,6 +101,9 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
 	}
 	certs, err := doc.Certificates()
+	if errors.Is(err, pdf.ErrTooMuchData) {
+		return unreadable(verify.ReasonTooLarge, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
+	}
 	if err != nil {
 		// An attachment named certificate.jws that is not one: a damaged
 		// or altered certificate file.
