@@ -178,3 +178,19 @@ func TestPDFJPEG64RefsField(t *testing.T) {
 		t.Errorf("%d images searched, %d pixels; want 1 of %d", wk.decodes, wk.pixels, 16384*2441)
 	}
 }
+
+// An over-long certificate.jws gives the same verdict compressed with
+// LZW as with Flate (breakit, held PDF bombs): unreadable, too_large.
+func TestOverLongAttachmentLZWAsFlate(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	for _, name := range []string{"attach-lzw.pdf", "attach-dblflate.pdf"} {
+		doc, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := CheckPDF(doc, vo, po); r.Status != verify.Unreadable || r.Reason != verify.ReasonTooLarge {
+			t.Errorf("%s: %s (%s): %s", name, r.Status, r.Reason, r.Detail)
+		}
+	}
+}
