@@ -10,8 +10,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
+	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
 )
 
@@ -190,6 +192,30 @@ func TestOverLongAttachmentLZWAsFlate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r := CheckPDF(doc, vo, po); r.Status != verify.Unreadable || r.Reason != verify.ReasonTooLarge {
+			t.Errorf("%s: %s (%s): %s", name, r.Status, r.Reason, r.Detail)
+		}
+	}
+}
+
+// The qpdf-made field files of breakit F7/F8 (certificate 2026000002 with
+// certificate 2026000003 in a FileAttachment annotation, in the catalog's
+// /AF, as QR text) are pdf_mismatch, not valid.
+func TestAttachmentElsewhereIsMismatchBreakit(t *testing.T) {
+	trust, err := os.ReadFile("testdata/breakit-jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := keys.ParseTrust(trust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vo := verify.Options{Trust: set, Now: func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }}
+	for _, name := range []string{"a-annot", "a-af", "a-qrtext"} {
+		doc, err := os.ReadFile("testdata/breakit-" + name + ".pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := CheckPDF(doc, vo, PDFOptions{Renderer: newRenderer(t)}); r.Status != verify.Invalid || r.Reason != verify.ReasonPDFMismatch {
 			t.Errorf("%s: %s (%s): %s", name, r.Status, r.Reason, r.Detail)
 		}
 	}
