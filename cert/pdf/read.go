@@ -425,7 +425,9 @@ type Image struct {
 // 1- and 8-bit grey, RGB and CMYK samples as grey. Images of more than
 // maxPixels pixels, in other forms, or whose data cannot be decoded are
 // left out. An image object named several times is returned once per
-// page (Image.Object tells it apart across pages) and read once per Doc.
+// page (Image.Object tells it apart across pages) and read once per Doc
+// (with the maxPixels of the first call that reads it: callers pass one
+// bound).
 func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
