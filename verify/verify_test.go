@@ -319,3 +319,42 @@ func TestQRTextCases(t *testing.T) {
 		t.Errorf("genuine digits after case-growth text: %s %s", r.Status, r.Reason)
 	}
 }
+
+// A byte order mark before the text (Notepad's "UTF-8", breakit F8) is
+// ignored like white space; UTF-16 text is unreadable with a message,
+// never invalid.
+func TestCheckByteOrderMarkAndUTF16(t *testing.T) {
+	v := loadVector(t)
+	_, trust := trustTestKey(t)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for _, in := range []string{"\uFEFF" + v.JWS, "\uFEFF" + v.JWS + "\r\n", " \uFEFF" + v.QRText, "\uFEFF\uFEFF" + v.JWS} {
+		r := verify.Check(in, o)
+		want := verify.Valid
+		if strings.HasPrefix(in, "\uFEFF\uFEFF") {
+			want = verify.Invalid // one mark is an encoding's; two are content
+		}
+		if r.Status != want {
+			t.Errorf("%q...: %s (%s): %s", in[:8], r.Status, r.Reason, r.Detail)
+		}
+	}
+	utf16 := func(s string, big bool) string {
+		b := []byte{0xFF, 0xFE}
+		if big {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, c := range []byte(s) {
+			if big {
+				b = append(b, 0, c)
+			} else {
+				b = append(b, c, 0)
+			}
+		}
+		return string(b)
+	}
+	for _, in := range []string{utf16(v.JWS, false), utf16(v.JWS, true), utf16(v.QRText, false)[2:]} {
+		r := verify.Check(in, o)
+		if r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "UTF-8") {
+			t.Errorf("UTF-16: %s (%s): %s", r.Status, r.Reason, r.Detail)
+		}
+	}
+}
