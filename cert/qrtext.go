@@ -132,15 +132,24 @@ func QRText(baseURL, jws string) string {
 }
 
 // QRPrefixOK reports whether baseURL parses as an http(s) URL without
-// query or fragment and uses only characters of the QR alphanumeric set
-// once upper-cased (so that a certificate's QR text can be written in
+// query or fragment and uses only ASCII characters of the QR alphanumeric
+// set once its ASCII letters are upper-cased (so that a certificate's QR text can be written in
 // either form and the server can match its path case-insensitively).
 func QRPrefixOK(baseURL string) error {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("cert: base URL %q must be an http(s) URL without query or fragment", baseURL)
 	}
-	for _, r := range strings.ToUpper(strings.TrimRight(baseURL, "/")) {
+	// The characters of baseURL itself, never its upper-case mapping:
+	// 'ſ', 'ı' and the Kelvin sign upper-case to ASCII letters, but a QR
+	// code carries them as UTF-8 that scanners read as other characters.
+	for _, r := range strings.TrimRight(baseURL, "/") {
+		if r >= utf8.RuneSelf {
+			return fmt.Errorf("cert: base URL %q contains %q, which is not ASCII: a QR code cannot carry it so that phones open the address; write a non-ASCII host in its ASCII (xn--…) form", baseURL, r)
+		}
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
 		if !strings.ContainsRune("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", r) {
 			return fmt.Errorf("cert: base URL %q contains %q, which a QR code cannot carry compactly; use letters, digits, '.', '-', '/' and ':'", baseURL, r)
 		}

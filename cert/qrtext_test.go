@@ -59,6 +59,20 @@ func TestQRForms(t *testing.T) {
 			t.Errorf("QRPrefixOK(%q) accepted", bad)
 		}
 	}
+	// Characters whose upper case is ASCII are not ASCII (break-it F12).
+	for _, odd := range []string{"ſ", "ı", "K", "Å", "ﬀ", "ß", "é", "Ｓ", "ı"} {
+		for _, bad := range []string{"https://verify.hr" + odd + "s.fj.gov.cn", "https://x.cn/" + odd, "https://x.cn/" + odd + "/"} {
+			err := cert.QRPrefixOK(bad)
+			if err == nil || !strings.Contains(err.Error(), "not ASCII") {
+				t.Errorf("QRPrefixOK(%q) = %v", bad, err)
+			}
+		}
+	}
+	for _, good := range []string{"https://VERIFY.hrss.fj.gov.cn/", "http://127.0.0.1:8080", "https://xn--fiqs8s.cn/zc"} {
+		if err := cert.QRPrefixOK(good); err != nil {
+			t.Errorf("QRPrefixOK(%q) = %v", good, err)
+		}
+	}
 }
 
 // What chat apps and browsers append to a URL after the digits is not
