@@ -188,6 +188,24 @@ func TestContainsIDNumber(t *testing.T) {
 		"1101051949123100":                 false,
 		"110105194913310023":               false, // no such date
 		"电话 13800000000 编号 20260630000001": false,
+		// Grouped as people write it (break-it F10).
+		"ID 350102198001010060":    true,
+		"350102/19800101/0060":     true,
+		"350102,19800101,0060":     true,
+		"350102:19800101:0060":     true,
+		"350102+19800101+0060":     true,
+		"350102、19800101、0060":     true,
+		"350102‧19800101‧0060":     true,
+		"350102·19800101·0060":     true,
+		"350102-19800101-0060":     true,
+		"350102 - 19800101 - 0060": true,
+		"3501 0219 8001 0100 6 0":  true,
+		"３５０１０２／１９８００１０１／００６０":               true,
+		"持证人身份证 350102198001010037 申请":       true,
+		"ops-350102198001010029":             true,
+		"350102 /  19800101 / 0060":          false, // four separators apart: two texts
+		"2026000001, 2026000002, 2026000003": false,
+		"2026/06/30 2026/07/01":              false,
 	} {
 		if got := cert.ContainsIDNumber(s); got != want {
 			t.Errorf("ContainsIDNumber(%q) = %v", s, got)
