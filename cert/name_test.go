@@ -41,7 +41,7 @@ func TestNormalizeName(t *testing.T) {
 		{"刘\u4dae", "刘\u4dae", ""},         // Extension A kept
 		{"\U00020000三", "\U00020000三", ""}, // Extension B kept
 		{"Jose\u0301", "José", ""},         // NFC elsewhere
-		{"\uf9e1\u0301", "", "notid"}, // a combining mark on an ideograph
+		{"\uf9e1\u0301", "", "notid"},      // a combining mark on an ideograph
 		{"张\n三", "", "linebreak"},
 		{"张\r三", "", "linebreak"},
 		{"张\u2028三", "", "linebreak"},

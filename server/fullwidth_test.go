@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,5 +61,21 @@ func TestFullWidthNumbersAndCodes(t *testing.T) {
 	// Another certificate's number in full width is another certificate.
 	if w := f.do("GET", "/api/v1/certificates/"+url.PathEscape(wide(f.issued[1].Number))+"?name="+url.QueryEscape(name)); w.Code != 404 {
 		t.Errorf("other number: %d", w.Code)
+	}
+}
+
+// The forms of one number share its lock-out: typing it in full width or
+// with spaces does not buy more guesses.
+func TestFullWidthNumberSharesLockout(t *testing.T) {
+	f := newFixture(t, 2, "", func(c *Config) { c.HolderPerMinute = 1000 })
+	num, wrongID := f.issued[0].Number, f.cands[1].IDNumber
+	forms := []string{num, wide(num), " " + num, wide(num[:3]) + "\u3000" + num[3:], num[:2] + "\u200b" + num[2:], num, wide(num)}
+	var codes []int
+	for _, n := range forms {
+		codes = append(codes, f.postJSON("/api/v1/download", downloadBody(n, wrongID)).Code)
+	}
+	want := []int{403, 403, 403, 403, 403, 429, 429}
+	if fmt.Sprint(codes) != fmt.Sprint(want) {
+		t.Fatalf("codes %v, want %v", codes, want)
 	}
 }
