@@ -136,6 +136,20 @@ func QRText(baseURL, jws string) string {
 // set once its ASCII letters are upper-cased (so that a certificate's QR text can be written in
 // either form and the server can match its path case-insensitively).
 func QRPrefixOK(baseURL string) error {
+	return qrPrefixOK(baseURL, false)
+}
+
+// QRPrefixIssuedOK is the check for a base URL already configured, with
+// which certificates may have been issued: QRPrefixOK, except that a
+// non-ASCII character whose upper case is in the QR alphanumeric set
+// ('ſ', 'ı', the Kelvin sign), which titlecert accepted before it required
+// ASCII, is let through, so that such an issuer can still serve, render
+// and revoke what it issued. New configurations use QRPrefixOK.
+func QRPrefixIssuedOK(baseURL string) error {
+	return qrPrefixOK(baseURL, true)
+}
+
+func qrPrefixOK(baseURL string, issued bool) error {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("cert: base URL %q must be an http(s) URL without query or fragment", baseURL)
@@ -144,6 +158,9 @@ func QRPrefixOK(baseURL string) error {
 	// 'ſ', 'ı' and the Kelvin sign upper-case to ASCII letters, but a QR
 	// code carries them as UTF-8 that scanners read as other characters.
 	for _, r := range strings.TrimRight(baseURL, "/") {
+		if r >= utf8.RuneSelf && issued && qrAlphanumeric(strings.ToUpper(string(r))) {
+			continue
+		}
 		if r >= utf8.RuneSelf {
 			return fmt.Errorf("cert: base URL %q contains %q, which is not ASCII: a QR code cannot carry it so that phones open the address; write a non-ASCII host in its ASCII (xn--…) form", baseURL, r)
 		}
@@ -268,6 +285,17 @@ func endsQRURL(tail string) bool {
 	}
 	c := tail[0]
 	return c >= utf8.RuneSelf || strings.IndexByte("&.,;!)]}>\"'", c) >= 0
+}
+
+// qrAlphanumeric reports whether every character of s is in the QR
+// alphanumeric set.
+func qrAlphanumeric(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // lastQRPath returns the byte index of the last QRPath in s, matched

@@ -68,6 +68,18 @@ func TestQRForms(t *testing.T) {
 			}
 		}
 	}
+	// A base URL configured before: what the old check let through stays
+	// usable for its issuer, nothing more.
+	for _, u := range []string{"https://verify.hrſs.fj.gov.cn", "https://verify.ıd.cn", "https://verify.\u212aelvin.cn"} {
+		if err := cert.QRPrefixIssuedOK(u); err != nil {
+			t.Errorf("QRPrefixIssuedOK(%q) = %v", u, err)
+		}
+	}
+	for _, u := range []string{"https://x/中文", "https://x.cn/é", "https://x/a_b", "ftp://x"} {
+		if cert.QRPrefixIssuedOK(u) == nil {
+			t.Errorf("QRPrefixIssuedOK(%q) accepted", u)
+		}
+	}
 	for _, good := range []string{"https://VERIFY.hrss.fj.gov.cn/", "http://127.0.0.1:8080", "https://xn--fiqs8s.cn/zc"} {
 		if err := cert.QRPrefixOK(good); err != nil {
 			t.Errorf("QRPrefixOK(%q) = %v", good, err)
