@@ -142,7 +142,7 @@ func QRPrefixOK(baseURL string) error {
 // QRPrefixIssuedOK is the check for a base URL already configured, with
 // which certificates may have been issued: QRPrefixOK, except that a
 // non-ASCII character whose upper case is in the QR alphanumeric set
-// ('ſ', 'ı', the Kelvin sign), which titlecert accepted before it required
+// ('ſ', 'ı'), which titlecert accepted before it required
 // ASCII, is let through, so that such an issuer can still serve, render
 // and revoke what it issued. New configurations use QRPrefixOK.
 func QRPrefixIssuedOK(baseURL string) error {
