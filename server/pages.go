@@ -139,6 +139,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 // certificate issued before names were normalized holds, the same name
 // finds the certificate.
 func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*store.Certificate, error) {
+	number = cert.NormalizeNumber(number) // "２０２６０００００１" as an IME types it
 	if len(number) > cert.MaxNumberLen {
 		return nil, errNoCertificate
 	}

@@ -116,11 +116,16 @@ func Check(text string, o Options) Result {
 		r.Source = SourceURL
 		t, err := cert.ParseQRText(text)
 		if err != nil {
-			reason := ReasonMalformed
-			if errors.Is(err, cert.ErrTooLarge) {
+			status, reason := Invalid, ReasonMalformed
+			switch {
+			case errors.Is(err, cert.ErrTooLarge):
 				reason = ReasonTooLarge
+			case errors.Is(err, cert.ErrQRTextSuffix):
+				// The digits may be a genuine certificate's, followed by
+				// text that is not: say nothing about the certificate.
+				status = Unreadable
 			}
-			r.Status, r.Reason, r.Detail = Invalid, reason, strings.TrimPrefix(err.Error(), "cert: ")
+			r.Status, r.Reason, r.Detail = status, reason, strings.TrimPrefix(err.Error(), "cert: ")
 			return r
 		}
 		token = t

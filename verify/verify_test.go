@@ -293,12 +293,20 @@ func TestQRTextCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, _, _ := strings.Cut(string(chat), "?")
-	for _, in := range []string{string(chat), q, q + "&isappinstalled=0", q + "#", q + "/", q + "\r\n", strings.ToLower(q[:30]) + q[30:]} {
+	for _, in := range []string{string(chat), q, q + "&isappinstalled=0", q + "#", q + "/", q + "\r\n", strings.ToLower(q[:30]) + q[30:],
+		q + "\u200b", q + "\ufeff", q + "。", q + "）", q + "」", q + "，请核验", q + "\u3000", q + ".", q + ")", q + "\"", "（" + q + "）"} {
 		if r := verify.Check(in, o); r.Status != verify.Valid || r.Source != verify.SourceURL || r.Certificate.Number != "2026000001" {
 			t.Errorf("chat-suffix case %.10q…%.20q: %s %s %s", in, in[len(q)-4:], r.Status, r.Reason, r.Detail)
 		}
 	}
-	for _, in := range []string{q + "0:", q + ":", q + "x", q[:len(q)-1], q + "\u200b"} {
+	// What continues the link after the digits: nothing is said about
+	// the certificate (unreadable), never invalid.
+	for _, in := range []string{q + "0:", q + ":", q + "x", q + "%3F", q + "/1"} {
+		if r := verify.Check(in, o); r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "give the link alone") {
+			t.Errorf("…%.20q: %s %s %s", in[len(q)-4:], r.Status, r.Reason, r.Detail)
+		}
+	}
+	for _, in := range []string{q[:len(q)-1], q[:len(q)-2] + "99"} {
 		if r := verify.Check(in, o); r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed {
 			t.Errorf("…%.20q: %s %s", in[len(q)-4:], r.Status, r.Reason)
 		}
