@@ -119,7 +119,7 @@ func run(duration time.Duration, conns int) error {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
 				if r := verify.Check(jws, verify.Options{Trust: trust}); r.Status != verify.Valid {
-					panic(r.Reason)
+					panic(r.ReasonCode())
 				}
 				n.Add(1)
 			}
