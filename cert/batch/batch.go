@@ -56,7 +56,6 @@ import (
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/csvcell"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/verify"
 )
 
 // DefaultChunkSize is Issuer.ChunkSize when it is 0.
@@ -69,11 +68,9 @@ type Issuer struct {
 	HolderHash func(id string) []byte // keyed hash of an ID number (datadir.Secrets.HolderHash)
 	Renderer   *pdf.Renderer
 
-	IssuerID   string
-	IssuerName string
-	BaseURL    string
-	VerifyURL  string
-	StatusURI  func(list int64) string
+	// Issuer is who signs: its ID is the certificates' "iss", and it
+	// derives their status-list URIs, QR text and printed addresses.
+	Issuer cert.Issuer
 	// IDHashCost, when not 0, adds the optional salted scrypt hash of the
 	// holder's ID number (claim "hih") at cost 2^IDHashCost: about 55 ms
 	// per certificate at 15, which then bounds the issuance rate.
@@ -89,6 +86,8 @@ type Issuer struct {
 	// how many records go to the store per BatchTx.Add; DefaultChunkSize
 	// when 0.
 	ChunkSize int
+
+	newJobHook func() // called as each candidate of the second pass is read (tests)
 }
 
 // Stats adds up the time spent in each stage of issuance, summed over the
@@ -557,7 +556,7 @@ func (p *pass2) newJob(i int, c roster.Candidate) (*job, error) {
 	is := p.is
 	cl := &cert.Claims{
 		Version:      cert.FormatVersion,
-		Issuer:       is.IssuerID,
+		Issuer:       is.Issuer.ID,
 		Number:       Number(p.issuedAt, p.first+int64(i)),
 		IssuedAt:     p.issuedAt.Unix(),
 		ID:           base64.RawURLEncoding.EncodeToString(jti),
@@ -573,7 +572,10 @@ func (p *pass2) newJob(i int, c roster.Candidate) (*job, error) {
 		Route:        c.Route,
 		Scope:        c.Scope,
 		Employer:     c.Employer,
-		Status:       &cert.Status{StatusList: cert.StatusListRef{Index: p.slots[i].Index, URI: is.StatusURI(p.slots[i].List)}},
+		Status:       &cert.Status{StatusList: cert.StatusListRef{Index: p.slots[i].Index, URI: is.Issuer.StatusURI(p.slots[i].List)}},
+	}
+	if is.newJobHook != nil {
+		is.newJobHook()
 	}
 	return &job{i: i, c: c, claims: cl, salt: salt, done: make(chan struct{})}, nil
 }
@@ -693,7 +695,7 @@ func (t *memTx) Rollback() error { t.certs = nil; return nil }
 // number, at least six digits ("2026000042"). Sequence numbers are unique
 // per issuer, so numbers are too.
 func Number(issued time.Time, seq int64) string {
-	return fmt.Sprintf("%d%06d", issued.In(verify.ChinaTime).Year(), seq)
+	return fmt.Sprintf("%d%06d", issued.In(cert.ChinaTime).Year(), seq)
 }
 
 // FileName is the PDF file name of a certificate.
@@ -726,8 +728,7 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 	}
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.QR })
 	form := cert.QRFormCurrent // recorded: the certificate renders in it for good
-	text := form.Text(is.BaseURL, jws)
-	code, err := qr.Encode(text)
+	code, err := qr.Encode(is.Issuer.QRText(form, jws))
 	stop()
 	if err != nil {
 		return fmt.Errorf("batch: QR code: %w", err)
@@ -743,8 +744,7 @@ func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jos
 	}
 	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
 	pdfHash := sha256.New()
-	err = is.Renderer.Render(io.MultiWriter(f, pdfHash), pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(is.VerifyURL), IssuerName: is.IssuerName})
+	err = is.Renderer.RenderIssued(io.MultiWriter(f, pdfHash), pdf.Issued{Issuer: is.Issuer, Form: form, JWS: jws, Claims: cl, QR: code})
 	stop()
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("batch: writing %s: %w", filepath.Base(f.Name()), cerr)
@@ -817,13 +817,16 @@ func syncDir(dir string) {
 
 // Render renders the PDF of an issued certificate again from its JWS, in
 // the QR text form it was issued with (store.Certificate.QRForm); the
-// bytes are those issued (rendering is deterministic). baseURL and
-// verifyURL are the issuer's addresses as configured: form writes them
-// on the page (cert.QRForm.Text and URL). An unknown form is an error.
+// bytes are those issued. verifyURL must be the one the issuer derives
+// from baseURL (cert.Issuer.VerifyURL): it is what every certificate
+// printed. An unknown form is an error.
+//
+// Deprecated: use pdf.Renderer.RenderIssued, which this calls, and which
+// does not link the candidates-file readers (roster, excelize).
 func Render(r *pdf.Renderer, form cert.QRForm, baseURL, verifyURL, issuerName string, jws string, cl *cert.Claims, w io.Writer) error {
-	if err := form.Check(); err != nil {
-		return fmt.Errorf("batch: certificate %s: %w", cl.Number, err)
+	is := cert.Issuer{Name: issuerName, BaseURL: baseURL}
+	if verifyURL != is.VerifyURL() {
+		return fmt.Errorf("batch: the verification address %q is not the one %q derives (%s)", verifyURL, baseURL, is.VerifyURL())
 	}
-	return r.Render(w, pdf.Document{Claims: cl, JWS: jws, QRText: form.Text(baseURL, jws),
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(verifyURL), IssuerName: issuerName})
+	return r.RenderIssued(w, pdf.Issued{Issuer: is, Form: form, JWS: jws, Claims: cl})
 }

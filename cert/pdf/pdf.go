@@ -116,11 +116,6 @@ func (r *Renderer) width(c rune) int {
 // inFixed reports whether the fixed font has c.
 func (r *Renderer) inFixed(c rune) bool { return c < 0x10000 && r.fixedCID[c] != 0 }
 
-// chinaTime is the time zone of dates printed on certificates. China has
-// kept UTC+8 without daylight saving since 1991; a fixed zone needs no
-// tzdata on the host.
-var chinaTime = time.FixedZone("CST", 8*60*60)
-
 // Limits on the Document fields that are not claims.
 const (
 	maxIssuerNameLen = 64
@@ -507,7 +502,7 @@ func chineseDate(t time.Time) string {
 
 func (r *Renderer) render(d Document, s *scratch) ([]byte, error) {
 	c := d.Claims
-	issued := c.IssuedTime().In(chinaTime)
+	issued := c.IssuedTime().In(cert.ChinaTime) // dates printed on certificates
 	code := d.QR
 	if code == nil {
 		var err error

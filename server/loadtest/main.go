@@ -84,7 +84,7 @@ func run(duration time.Duration, conns int) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
+	srv, err := server.New(server.Config{Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: baseURL},
 		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash}, st, renderer)
 	if err != nil {
 		return err
