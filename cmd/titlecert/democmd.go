@@ -153,7 +153,7 @@ Everything is in %s. Try:
 			if noServe {
 				return nil
 			}
-			qr := cert.QRText(d.Config.BaseURL, res.First.JWS)
+			qr := d.Config.Issuer().QRText(cert.QRFormCurrent, res.First.JWS)
 			page := qr[strings.Index(qr, cert.QRPath):]
 			fmt.Fprintf(out, "\n7. starting the verification server (Ctrl-C stops it)...\n")
 			return runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:8080", passphraseFile: passFile, fallback: true,

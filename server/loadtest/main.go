@@ -100,7 +100,7 @@ func run(duration time.Duration, conns int) error {
 
 	jws := res.First.JWS
 	if holdFor > 0 {
-		q := cert.QRText(baseURL, jws)
+		q := bf.Issuer.Issuer.QRText(cert.QRFormCurrent, jws)
 		if err := os.WriteFile("loadtest.jws", []byte(jws), 0o644); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func run(duration time.Duration, conns int) error {
 	inproc := float64(n.Load()) / duration.Seconds()
 	fmt.Printf("%-34s %9.0f verifications/s\n", "in-process verify.Check", inproc)
 
-	q := cert.QRText(baseURL, jws)
+	q := bf.Issuer.Issuer.QRText(cert.QRFormCurrent, jws)
 	pagePath := q[strings.Index(q, cert.QRPath):]
 	phases := []struct {
 		name   string
