@@ -51,14 +51,15 @@ const maxPages = 4
 // carry different certificates, the verdict is Invalid with reason
 // verify.ReasonPDFMismatch, whatever the signatures say.
 //
-// When the attachment's signature verifies and po.Renderer is set, the file is compared with
-// the one the certificate renders to (rendering is deterministic, see
-// package cert/pdf) in either QR text form (cert.QRForm: a certificate
-// renders in the form it was issued with): Result.Original is true when
-// the file is byte-identical to one of them.
-// Otherwise a warning says that the visible content may have been
-// altered and that only the signed data counts. Neither changes the
-// verdict, which rests on the signature alone.
+// When the attachment's signature verifies and po.Renderer is set, the
+// file is compared with the one the certificate renders to
+// (pdf.Renderer.RenderIssued, as issued: rendering is deterministic) in
+// either QR text form (cert.QRForm: a certificate renders in the form it
+// was issued with): Result.Original is true when the file is
+// byte-identical to one of them. Otherwise a warning says that the visible
+// content may have been altered and that only the signed data counts.
+// Neither changes the verdict, which rests on the signature alone. With no
+// renderer there is no comparison and Result.Original is nil.
 //
 // Memory: every stream decoded is capped, and the file as a whole (see
 // package cert/pdf, read.go); a decompression bomb is refused before it
