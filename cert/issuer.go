@@ -42,17 +42,25 @@ func CheckIssuerID(id string) error {
 	return nil
 }
 
-// Check validates an issuer's configuration: its ID (CheckIssuerID), its
-// name (1 to MaxTextLen printable characters) and its base URL
+// Check validates a new issuer's configuration: its ID (CheckIssuerID),
+// its name (1 to MaxTextLen printable characters) and its base URL
 // (QRPrefixOK). The error names the field that is wrong.
-func (is Issuer) Check() error {
+func (is Issuer) Check() error { return is.check(QRPrefixOK) }
+
+// CheckIssued is Check for an issuer already configured, which may have
+// issued certificates: its base URL is checked with QRPrefixIssuedOK, so
+// that an issuer an older titlecert accepted can still serve, render and
+// revoke what it issued.
+func (is Issuer) CheckIssued() error { return is.check(QRPrefixIssuedOK) }
+
+func (is Issuer) check(prefixOK func(string) error) error {
 	if err := CheckIssuerID(is.ID); err != nil {
 		return err
 	}
 	if err := CheckText(is.Name, MaxTextLen); err != nil || is.Name == "" {
 		return fmt.Errorf("cert: issuer name must be 1-%d printable characters", MaxTextLen)
 	}
-	return QRPrefixOK(is.BaseURL)
+	return prefixOK(is.BaseURL)
 }
 
 // base returns BaseURL without trailing slashes.

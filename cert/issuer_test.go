@@ -100,3 +100,25 @@ func TestChinaTime(t *testing.T) {
 		t.Errorf("2026-12-31 16:00 UTC is in %d in China, want 2027", got)
 	}
 }
+
+// TestIssuerCheckIssued: an issuer already configured keeps a base URL
+// an older titlecert accepted (QRPrefixIssuedOK); a new one may not use
+// it (QRPrefixOK); both apply the one id rule.
+func TestIssuerCheckIssued(t *testing.T) {
+	old := cert.Issuer{ID: "fjhrss", Name: "福建省人力资源和社会保障厅", BaseURL: "https://verify.hrſs.fj.gov.cn"}
+	if err := old.CheckIssued(); err != nil {
+		t.Errorf("CheckIssued: %v", err)
+	}
+	if err := old.Check(); err == nil || !strings.Contains(err.Error(), "not ASCII") {
+		t.Errorf("Check: %v, want the base URL refused as not ASCII", err)
+	}
+	for _, is := range []cert.Issuer{
+		{ID: "fj hrss", Name: old.Name, BaseURL: "https://x.cn"},
+		{ID: "fjhrss", Name: "", BaseURL: "https://x.cn"},
+		{ID: "fjhrss", Name: old.Name, BaseURL: "https://x/a_b"},
+	} {
+		if is.CheckIssued() == nil || is.Check() == nil {
+			t.Errorf("%+v accepted", is)
+		}
+	}
+}

@@ -75,11 +75,16 @@ func (c *Config) Issuer() cert.Issuer {
 	return cert.Issuer{ID: c.IssuerID, Name: c.IssuerName, BaseURL: c.BaseURL}
 }
 
-// Check validates a configuration as init would: the issuer (its id by
-// cert.CheckIssuerID, the one rule, FORMAT.md §4 "iss"), then the ID
-// hash cost.
-func (c *Config) Check() error {
-	if err := c.Issuer().Check(); err != nil {
+// Check validates a configuration as init would: the issuer
+// (cert.Issuer.Check: its id by cert.CheckIssuerID, the one rule,
+// FORMAT.md §4 "iss"), then the ID hash cost.
+func (c *Config) Check() error { return c.check(c.Issuer().Check) }
+
+// check validates a configuration with checkIssuer as the check of its
+// issuer: Open lets through a base URL that an older init accepted
+// (cert.Issuer.CheckIssued), since certificates were issued with it.
+func (c *Config) check(checkIssuer func() error) error {
+	if err := checkIssuer(); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
 	if err := cert.CheckIDHashCost(c.IDHashCost); err != nil {
@@ -220,7 +225,7 @@ func Open(path string) (*Dir, error) {
 	if err := dec.Decode(&d.Config); err != nil {
 		return nil, fmt.Errorf("datadir: %s: %w", ConfigFile, err)
 	}
-	if err := d.Config.Check(); err != nil {
+	if err := d.Config.check(d.Config.Issuer().CheckIssued); err != nil {
 		return nil, err
 	}
 	dj, err := os.ReadFile(filepath.Join(path, DirectoryFile))
