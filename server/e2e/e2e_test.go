@@ -88,8 +88,8 @@ func setup(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Config{
-		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
-		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash,
+		Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: baseURL},
+		Trust:  keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash,
 	}, st, renderer)
 	if err != nil {
 		t.Fatal(err)
