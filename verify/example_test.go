@@ -65,9 +65,9 @@ func ExampleCheck() {
 }
 
 // A refusal is a verdict with a stable reason code, never a Go error: a
-// QR text with a character other than a digit where the digits are.
+// QR text whose digit pair 99 encodes no character.
 func ExampleCheck_refused() {
-	r := verify.Check("https://verify.hrss.fj.example/C/0:", exampleOptions())
+	r := verify.Check("https://verify.hrss.fj.example/C/9999", exampleOptions())
 	fmt.Println(r.Status, r.Reason, r.Certificate == nil)
 	// Output:
 	// invalid malformed true
