@@ -21,6 +21,7 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -293,10 +294,7 @@ func TestBrokenPDFs(t *testing.T) {
 // A real rendered page, rasterised at 150 dpi by poppler, then read as an
 // image.
 func TestRenderedPage(t *testing.T) {
-	pdftoppm, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		t.Skip("pdftoppm not installed (apt-get install poppler-utils); skipping the rendered page test")
-	}
+	pdftoppm := testtool.Need(t, "pdftoppm")
 	f := newFixture(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "c.pdf")
