@@ -87,13 +87,6 @@ func TestTrustUnavailableIsNotInvalid(t *testing.T) {
 	}
 }
 
-// statusFunc is a verify.StatusSource from a function.
-type statusFunc func(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error)
-
-func (f statusFunc) Status(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error) {
-	return f(ctx, iss, uri, idx)
-}
-
 // Each kind of status answer lands in its own field of the Result; only a
 // status source that failed to check sets Err; the context of
 // CheckContext reaches the status source.
