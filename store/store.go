@@ -106,6 +106,31 @@ var (
 	ErrReservationExpired = errors.New("store: status-list entry reserved too long ago")
 )
 
+// NotFoundError reports what a look-up did not find. It matches ErrNotFound
+// under errors.Is; callers that show it use its fields, not its text.
+type NotFoundError struct {
+	// What was looked for: "certificate", "verification code", "title"
+	// or "admin token".
+	What string
+	// Key is what it was looked for by (the number, the code, the title
+	// key); empty when it is a secret (an admin token's hash).
+	Key string
+}
+
+func (e *NotFoundError) Error() string { return "store: " + e.Detail() }
+
+// Detail is the message without the package prefix, safe to show to the
+// operator or an API client, e.g. `certificate "2026000123" not found`.
+func (e *NotFoundError) Detail() string {
+	if e.Key == "" {
+		return e.What + " not found"
+	}
+	return fmt.Sprintf("%s %q not found", e.What, e.Key)
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
 // What a ConflictError is about.
 const (
 	ConflictBatch            = "batch id"
@@ -373,10 +398,31 @@ type Skip struct {
 	Why         string
 }
 
-// ErrTransition is wrapped by ChangeStatus when a certificate named by
+// ErrTransition is matched by the *TransitionError ChangeStatus returns when a certificate named by
 // number is not in a state the action applies to (revoking a revoked
 // certificate, reinstating one that is not suspended).
 var ErrTransition = errors.New("store: status change not allowed")
+
+// TransitionError is the error ChangeStatus returns (wrapped) when a
+// certificate named by number is not in a state Action applies to. It
+// matches ErrTransition under errors.Is.
+type TransitionError struct {
+	Number string // the certificate's number
+	From   string // its status (a Status constant)
+	Action string // the refused action (an Action constant)
+}
+
+func (e *TransitionError) Error() string { return "store: " + e.Detail() }
+
+// Detail is the message without the package prefix, safe to show to the
+// operator or an API client, e.g. "certificate 2026000123 is revoked:
+// cannot reinstate".
+func (e *TransitionError) Detail() string {
+	return fmt.Sprintf("certificate %s is %s: cannot %s", e.Number, e.From, e.Action)
+}
+
+// Is reports whether target is ErrTransition.
+func (e *TransitionError) Is(target error) bool { return target == ErrTransition }
 
 // Event is one entry of the integrity archive (诚信档案): an append-only
 // record of every revocation, suspension and reinstatement.

@@ -122,8 +122,13 @@ func runStatusChange(cmd *cobra.Command, o *statusChangeOptions, action string, 
 		RecordedAt: now(), DryRun: o.dryRun,
 	})
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrTransition) {
-			return fmt.Errorf("%v; nothing was changed", strings.TrimPrefix(err.Error(), "sqlite: "))
+		var nf *store.NotFoundError
+		var te *store.TransitionError
+		switch {
+		case errors.As(err, &nf):
+			return fmt.Errorf("%s; nothing was changed", nf.Detail())
+		case errors.As(err, &te):
+			return fmt.Errorf("%s; nothing was changed", te.Detail())
 		}
 		return err
 	}

@@ -753,32 +753,32 @@ func nilIfEmpty(b []byte) []byte {
 }
 
 // one returns the single certificate the query selects.
-func (s *Store) one(ctx context.Context, what string, query string, args ...any) (*store.Certificate, error) {
+func (s *Store) one(ctx context.Context, what, key string, query string, args ...any) (*store.Certificate, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	c, err := scanCert(s.db.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE `+query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, store.ErrNotFound)
+		return nil, fmt.Errorf("sqlite: %w", &store.NotFoundError{What: what, Key: key})
 	} else if err != nil {
-		return nil, fail(ctx, fmt.Errorf("sqlite: %s: %w", what, err))
+		return nil, fail(ctx, fmt.Errorf("sqlite: %s %q: %w", what, key, err))
 	}
 	return c, nil
 }
 
 // FindTitle implements store.Store.
 func (s *Store) FindTitle(ctx context.Context, holderKey []byte, titleKey string) (*store.Certificate, error) {
-	return s.one(ctx, fmt.Sprintf("title %q for holder", titleKey), `holder_key = ? AND title_key = ?`, holderKey, titleKey)
+	return s.one(ctx, "title", titleKey, `holder_key = ? AND title_key = ?`, holderKey, titleKey)
 }
 
 // Certificate implements store.Store.
 func (s *Store) Certificate(ctx context.Context, number string) (*store.Certificate, error) {
-	return s.one(ctx, fmt.Sprintf("certificate %q", number), `number = ?`, number)
+	return s.one(ctx, "certificate", number, `number = ?`, number)
 }
 
 // ByVerificationCode implements store.Store.
 func (s *Store) ByVerificationCode(ctx context.Context, code string) (*store.Certificate, error) {
-	return s.one(ctx, fmt.Sprintf("verification code %q", code), `verification_code = ?`, code)
+	return s.one(ctx, "verification code", code, `verification_code = ?`, code)
 }
 
 // List implements store.Store.
