@@ -110,7 +110,7 @@ func Check(text string, o Options) Result {
 			if errors.Is(err, cert.ErrTooLarge) {
 				reason = ReasonTooLarge
 			}
-			r.Status, r.Reason, r.Detail = Invalid, reason, strings.TrimPrefix(err.Error(), "cert: ")
+			r.Status, r.Reason, r.Detail = Invalid, reason, certMessage(err)
 			return r
 		}
 		token = t
