@@ -162,3 +162,9 @@ func ReadConfig(cmd model.CommandMode, maxImagePixels int64) *model.Configuratio
 		Limits:                    limits,
 	}
 }
+
+// Detail returns the message of an error this package returned, without
+// the "pdf: " that starts it, for callers that put it in a sentence of
+// their own (verify/scan's Result.Detail). The prefix is this package's
+// convention, so this package alone removes it.
+func Detail(err error) string { return strings.TrimPrefix(err.Error(), "pdf: ") }

@@ -212,6 +212,19 @@ func newStore(path string, opts []Option) (*Store, error) {
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 
+// ErrWALLeft is matched, beside store.ErrMissing or store.ErrCorrupt, by
+// CheckFile's (and Open's) error when a write-ahead log (path + "-wal") is
+// left beside a database file that is missing or empty: before a backup is
+// restored it must be moved aside, or SQLite would apply a log of another
+// state of the store to it.
+var ErrWALLeft = errors.New("sqlite: a write-ahead log is left beside the database file")
+
+// walLeft marks an error as ErrWALLeft without changing its text.
+type walLeft struct{ error }
+
+func (e walLeft) Unwrap() error        { return e.error }
+func (e walLeft) Is(target error) bool { return target == ErrWALLeft }
+
 // CheckFile makes the cheap checks Open makes before SQLite reads the file
 // at path (SQLite would turn a missing or empty file into a new database):
 // an error matching store.ErrMissing if it does not exist (its write-ahead
@@ -222,7 +235,7 @@ func CheckFile(path string) error {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, werr := os.Lstat(path + "-wal"); werr == nil {
-			return fmt.Errorf("sqlite: %s is missing, but its write-ahead log %s-wal is there: the database file was deleted or moved: %w", path, filepath.Base(path), store.ErrMissing)
+			return walLeft{fmt.Errorf("sqlite: %s is missing, but its write-ahead log %s-wal is there: the database file was deleted or moved: %w", path, filepath.Base(path), store.ErrMissing)}
 		}
 		return fmt.Errorf("sqlite: %s does not exist: %w", path, store.ErrMissing)
 	} else if err != nil {
@@ -236,7 +249,11 @@ func CheckFile(path string) error {
 		if _, err := os.Lstat(path + "-wal"); err == nil {
 			wal = fmt.Sprintf(", and a write-ahead log %s-wal is there", filepath.Base(path))
 		}
-		return fmt.Errorf("sqlite: %s is empty (0 bytes)%s: %w", path, wal, store.ErrCorrupt)
+		err := fmt.Errorf("sqlite: %s is empty (0 bytes)%s: %w", path, wal, store.ErrCorrupt)
+		if wal != "" {
+			return walLeft{err}
+		}
+		return err
 	}
 	f, err := os.Open(path)
 	if err != nil {

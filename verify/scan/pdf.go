@@ -82,14 +82,14 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 		if errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, pdf.ErrTooLarge) {
 			reason = verify.ReasonTooLarge
 		}
-		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
+		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+pdf.Detail(err))
 	}
 	certs, err := doc.Certificates()
 	if err != nil {
 		// An attachment named certificate.jws that is not one: a damaged
 		// or altered certificate file.
 		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourcePDFAttachment,
-			Detail: strings.TrimPrefix(err.Error(), "pdf: "), CheckedAt: now().UTC().Truncate(time.Second)}
+			Detail: pdf.Detail(err), CheckedAt: now().UTC().Truncate(time.Second)}
 	}
 	page := &printed{doc: doc}
 
@@ -98,7 +98,7 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 		if err != nil {
 			detail := "the PDF has no attachment " + pdf.AttachmentName + " and no readable QR code on its page: verify the original PDF the issuer made, or scan the QR code printed on the paper certificate"
 			if errors.Is(err, pdf.ErrTooMuchData) {
-				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+strings.TrimPrefix(err.Error(), "pdf: ")+")")
+				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+pdf.Detail(err)+")")
 			}
 			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
