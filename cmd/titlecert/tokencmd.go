@@ -21,7 +21,8 @@ func newTokenCmd() *cobra.Command {
 var tokenNamePattern = regexp.MustCompile(`^[\p{L}\p{N}._-]{1,64}$`)
 
 func newTokenCreateCmd() *cobra.Command {
-	var data, name string
+	var o dataOptions
+	var name string
 	c := &cobra.Command{
 		Use:   "create --data DIR --name NAME",
 		Short: "Create a bearer token for /api/v1/admin; it is printed once and only its hash is kept",
@@ -30,7 +31,7 @@ func newTokenCreateCmd() *cobra.Command {
 			if !tokenNamePattern.MatchString(name) {
 				return usagef("--name must be 1-64 letters, digits, '.', '_' or '-'")
 			}
-			_, st, err := openData(data)
+			_, st, err := openData(o.data)
 			if err != nil {
 				return err
 			}
@@ -54,9 +55,8 @@ func newTokenCreateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&data, "data", "", "data directory")
+	o.addFlags(c, "")
 	c.Flags().StringVar(&name, "name", "", "who or what uses the token (recorded with every action)")
-	c.MarkFlagRequired("data")
 	c.MarkFlagRequired("name")
 	return c
 }
