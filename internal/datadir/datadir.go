@@ -35,7 +35,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -276,20 +275,24 @@ func (d *Dir) OpenStore(opts ...sqlite.Option) (*sqlite.Store, error) {
 	}
 	ctx := context.Background()
 	bound, err := st.Issuer(ctx)
+	var other error // issuedHere's own error, returned as it is
 	if err == nil && bound == "" {
 		// A store made before stores recorded their issuer: its
 		// certificates say whose it is before it is bound to this one.
-		err = st.List(ctx, store.Filter{Limit: 1}, d.issuedHere)
+		err = st.List(ctx, store.Filter{Limit: 1}, func(c *store.Certificate) error {
+			other = d.issuedHere(c)
+			return other
+		})
 	}
 	if err == nil {
 		err = st.BindIssuer(ctx, d.Config.IssuerID)
 	}
 	if err != nil {
 		st.Close()
-		if !strings.HasPrefix(err.Error(), "datadir: ") {
-			err = fmt.Errorf("datadir: %w", err)
+		if other != nil {
+			return nil, other
 		}
-		return nil, err
+		return nil, fmt.Errorf("datadir: %w", err)
 	}
 	return st, nil
 }
