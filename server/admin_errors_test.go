@@ -1,8 +1,13 @@
 package server
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/titlecert/titlecert/store"
 )
 
 // What the admin API answers when the store refuses a change is made from
@@ -32,5 +37,33 @@ func TestAdminRefusalBodies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A handler's error that is not an answer (a store's, a driver's) reaches
+// the client as the same internal error whatever it says; its text is
+// logged, and only there.
+func TestHandleHidesBackendText(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	backend := fmt.Errorf("sqlite: certificates: disk I/O error (secret detail): %w", store.ErrCorrupt)
+	h := f.srv.handle(func(w http.ResponseWriter, r *http.Request) error { return backend })
+	for path, want := range map[string]string{
+		"/api/v1/anything": `{"code":"internal","error":"internal error"}` + "\n",
+		"/page":            "",
+	} {
+		w := httptest.NewRecorder()
+		h(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != 500 || (want != "" && w.Body.String() != want) || strings.Contains(w.Body.String(), "secret detail") {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+	if !strings.Contains(f.logs.String(), "secret detail") {
+		t.Fatal("the cause was not logged")
+	}
+	// A handler that answers itself and returns nil is left alone.
+	w := httptest.NewRecorder()
+	f.srv.handle(func(w http.ResponseWriter, r *http.Request) error { w.WriteHeader(204); return nil })(w, httptest.NewRequest("GET", "/api/v1/x", nil))
+	if w.Code != 204 || w.Body.Len() != 0 {
+		t.Fatalf("nil error: %d %s", w.Code, w.Body)
 	}
 }
