@@ -305,3 +305,40 @@ func BenchmarkSign(b *testing.B) {
 		}
 	}
 }
+
+// Full-width digits, letters and hyphen (U+FF01..U+FF5E), as a Chinese
+// input method in full-width mode types them, are read as ASCII in codes
+// and certificate numbers (break-it F6).
+func TestFullWidthCodesAndNumbers(t *testing.T) {
+	for typed, want := range map[string]string{
+		"ＭＮＲ８Ｎ－ＴＦ２ＹＫ":      "MNR8N-TF2YK",
+		"ｍｎｒ８ｎ－ｔｆ２ｙｋ":      "MNR8N-TF2YK",
+		"ＭＮＲ８Ｎ\u3000ＴＦ２ＹＫ": "MNR8N-TF2YK",
+		"MNR8N\u200bTF2YK": "MNR8N-TF2YK",
+		"ＭＮＲ８ＮＴＦ２ＹＫ":       "MNR8N-TF2YK",
+		"ＭＮＲ８Ｎ－ＴＦ２Ｙ":       "",
+		"ＭＮＲ８Ｎ－ＴＦ２ＹＫ９":     "",
+		"ＭＮＲ８Ｎ＿ＴＦ２ＹＫ":      "",
+		"ＭＮＲ８Ｎ\u2014ＴＦ２ＹＫ": "",
+	} {
+		if got := cert.NormalizeVerificationCode(typed); got != want {
+			t.Errorf("NormalizeVerificationCode(%q) = %q, want %q", typed, got, want)
+		}
+	}
+	for typed, want := range map[string]string{
+		"２０２６０００００１":             "2026000001",
+		" ２０２６-０００００１\u3000":     "2026-000001",
+		"２０２６－０００００１":            "2026-000001",
+		"ＺＣ２０２６ａ":                "ZC2026a",
+		"2026\u00a0000\u200b001": "2026000001",
+		"2026000001":             "2026000001",
+		"２０２６。０１":                "2026。01", // not a full-width form of ASCII: kept, finds nothing
+	} {
+		if got := cert.NormalizeNumber(typed); got != want {
+			t.Errorf("NormalizeNumber(%q) = %q, want %q", typed, got, want)
+		}
+	}
+	if got := cert.FoldWidth("！～\u3000ｚ，。"); got != "!~ z,。" {
+		t.Errorf("FoldWidth = %q", got)
+	}
+}

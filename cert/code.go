@@ -1,6 +1,9 @@
 package cert
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+	"strings"
+)
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -29,10 +32,13 @@ func VerificationCode(jws string) string {
 	return string(out[:])
 }
 
-// NormalizeVerificationCode upper-cases a typed code, drops spaces and
-// dashes, maps the look-alikes O→0, I and L→1 (Crockford) and re-inserts
-// the dash. It returns "" when the result is not a well-formed code.
+// NormalizeVerificationCode upper-cases a typed code, reads full-width
+// letters, digits and hyphen (FoldWidth) as ASCII, drops spaces of every
+// kind, invisible characters and dashes, maps the look-alikes O→0, I and
+// L→1 (Crockford) and re-inserts the dash. It returns "" when the result
+// is not a well-formed code.
 func NormalizeVerificationCode(s string) string {
+	s = NormalizeNumber(s)
 	var b []byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -66,4 +72,43 @@ func isCrockford(c byte) bool {
 		}
 	}
 	return false
+}
+
+// FoldWidth returns s with the full-width forms of ASCII (U+FF01..U+FF5E:
+// digits, letters, hyphen-minus and punctuation, as a Chinese input method
+// in full-width mode types them) as the ASCII characters, and the
+// ideographic space U+3000 as ' '. Other characters are kept.
+func FoldWidth(s string) string {
+	if !strings.ContainsFunc(s, isWide) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\uff01' && r <= '\uff5e':
+			return r - 0xfee0
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isWide(r rune) bool { return r >= '\uff01' && r <= '\uff5e' || r == '\u3000' }
+
+// NormalizeNumber returns the form of a typed certificate number that the
+// store is looked up with: FoldWidth, and spaces of every kind and
+// invisible characters (IsSpaceOrInvisible) removed wherever they are.
+// It does not check the number (Claims.Validate does): a look-up of
+// anything else finds nothing.
+func NormalizeNumber(s string) string {
+	s = FoldWidth(s)
+	if !strings.ContainsFunc(s, IsSpaceOrInvisible) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if IsSpaceOrInvisible(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -8,7 +8,8 @@ import (
 // Error is what this package returns for input it refuses: a certificate,
 // a JWS or a QR text that is too large, malformed or signed with an
 // algorithm outside Algorithms. Kind is the sentinel it matches under
-// errors.Is (ErrTooLarge, ErrMalformed or ErrUnsupportedAlgorithm);
+// errors.Is (ErrTooLarge, ErrMalformed, ErrQRTextSuffix, which wraps
+// ErrMalformed, or ErrUnsupportedAlgorithm);
 // Detail says what is wrong, without the package prefix, and is safe to
 // show (it never holds an ID number).
 type Error struct {

@@ -30,7 +30,8 @@ func TestTypedErrors(t *testing.T) {
 		"malformed": {second(cert.ParseCompact("a.b")), cert.ErrMalformed},
 		"algorithm": {second(cert.ParseCompact("eyJhbGciOiJIUzI1NiIsImtpZCI6ImsiLCJ0eXAiOiJ4In0.e30.AA")), cert.ErrUnsupportedAlgorithm},
 		"payload":   {second(cert.DecodePayload([]byte{0xff, 0xff})), cert.ErrMalformed},
-		"QR text":   {second(cert.ParseQRText("https://v.example/C/0:")), cert.ErrMalformed},
+		"QR text":   {second(cert.ParseQRText("https://v.example/C/123")), cert.ErrMalformed},
+		"QR suffix": {second(cert.ParseQRText("https://v.example/C/0:")), cert.ErrQRTextSuffix},
 	} {
 		var ce *cert.Error
 		if !errors.As(tc.err, &ce) || ce.Kind != tc.kind || !errors.Is(tc.err, tc.kind) {

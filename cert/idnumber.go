@@ -164,12 +164,15 @@ func CheckIDNumber(id string, now time.Time) error {
 }
 
 // ContainsIDNumber reports whether s holds something shaped like a full
-// resident ID number: 17 digits and a digit or X (full-width forms and
-// spaces or invisible characters between them count, as NormalizeIDNumber
-// reads them), not part of a longer run of digits, whose characters 7-14
-// are a date from 1900 to 2099. It is how a text meant to be printed or
-// logged is checked for a number typed into the wrong field; the check
-// character is not required, so that mistyped numbers are caught too.
+// resident ID number: 17 digits and a digit or X (full-width forms count,
+// and so do up to three separators between two digits: spaces, invisible
+// characters, dashes, and . _ / , : + 、 ‧ · in ASCII or full width, as
+// people group the number: "350102/19800101/0060", "3501 0219 8001
+// 0100 60"), not part of a longer run of digits, whose characters 7-14
+// are a date from 1900 to 2099. It is how a text meant to be printed,
+// logged or archived is checked for a number typed into the wrong field;
+// the check character is not required, so that mistyped numbers are
+// caught too.
 func ContainsIDNumber(s string) bool {
 	var run [18]byte // the current run of digits (and a final X), normalized
 	n := 0           // its length; 19 for a run longer than 18
@@ -188,26 +191,46 @@ func ContainsIDNumber(s string) bool {
 		}
 		n = min(n+1, 19)
 	}
+	seps := 0 // separators since the last digit
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
 			add(byte(r))
+			seps = 0
 		case r >= '\uff10' && r <= '\uff19':
 			add(byte('0' + r - '\uff10'))
+			seps = 0
 		case (r == 'x' || r == 'X' || r == '\uff38' || r == '\uff58') && n == 17:
 			add('X')
 			if end() {
 				return true
 			}
-		case IsSpaceOrInvisible(r) && n > 0 && n < 18:
-			// "3501 0219 8503 1412 14" is a number too
+		case IsIDSeparator(r) && n > 0 && n < 18 && seps < 3:
+			// "3501 0219 8503 1412 14", "350102-19850314-1214" are numbers too
+			seps++
 		default:
+			seps = 0
 			if end() {
 				return true
 			}
 		}
 	}
 	return end()
+}
+
+// IsIDSeparator reports whether r is a character people put between the
+// groups of an ID number's digits: a space or invisible character
+// (IsSpaceOrInvisible), a dash (Unicode Pd, U+2212 minus), or one of
+// . _ / , : + 、 ‧ · ・ and their full-width forms.
+func IsIDSeparator(r rune) bool {
+	if r >= '\uff01' && r <= '\uff5e' {
+		r -= 0xfee0 // full-width ASCII
+	}
+	switch r {
+	case '-', '.', '_', '/', ',', ':', '+', '\u3001', '\u2027', '\u00b7', '\u30fb', '\uff65', '\u2212', '\u3002':
+		return true
+	}
+	return IsSpaceOrInvisible(r) || unicode.Is(unicode.Pd, r)
 }
 
 // MaskIDNumber returns the displayable form of a resident ID number: the

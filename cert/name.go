@@ -74,14 +74,77 @@ func isSeparatorLookalike(r rune) bool {
 		'\u2e31', // ⸱ WORD SEPARATOR MIDDLE DOT
 		'\u318d', // ㆍ HANGUL LETTER ARAEA
 		'\ua78f', // ꞏ LATIN LETTER SINNOLOGICAL DOT
-		'\u25cf': // ● BLACK CIRCLE
+		'\u25cf', // ● BLACK CIRCLE
+		'\u02d9', // ˙ DOT ABOVE (a middle dot in CJK fonts)
+		'\u30a0', // ゠ KATAKANA-HIRAGANA DOUBLE HYPHEN
+		'\u1427', // ᐧ CANADIAN SYLLABICS FINAL MIDDLE DOT
+		'\u2e33': // ⸳ RAISED DOT
 		return true
 	}
 	return false
 }
 
+// isFullStop reports whether r is a full stop: '.', which stays a full
+// stop between ASCII characters ("J. Smith"), and the full-width, small,
+// one-dot-leader and ideographic ones (U+FF0E, U+FE52, U+2024, U+3002 。,
+// U+FF61 ｡), which in a name can only be the separator.
 func isFullStop(r rune) bool {
-	return r == '.' || r == '\uff0e' || r == '\ufe52' || r == '\u2024'
+	return r == '.' || r == '\uff0e' || r == '\ufe52' || r == '\u2024' || r == '\u3002' || r == '\uff61'
+}
+
+// isNameDash reports whether r is a dash or a dash-like mark (Unicode Pd,
+// the minus sign, the katakana prolonged sound marks ー and ｰ, the hyphen
+// bullet), or one of the marks a name of ideographs never holds that
+// fonts draw like a separator (the spacing cedilla U+00B8, the vertical
+// ellipsis U+FE19). Between two ideographs NormalizeName refuses them;
+// FoldName drops them.
+func isNameDash(r rune) bool {
+	switch r {
+	case '\u2212', '\u30fc', '\uff70', '\u2043', '\u00b8', '\ufe19':
+		return true
+	}
+	if r < 0x80 {
+		return r == '-'
+	}
+	return unicode.Is(unicode.Pd, r)
+}
+
+// isCombiningMark reports whether r is a combining mark (Unicode M) other
+// than a variation selector, which may select the form of an ideograph.
+func isCombiningMark(r rune) bool {
+	return r >= 0x300 && unicode.Is(unicode.M, r) && !unicode.Is(unicode.Variation_Selector, r)
+}
+
+// checkNameForm refuses, in a name otherwise canonical, what the resident
+// ID card never writes in a name of ideographs: a combining mark attached
+// to an ideograph (U+0323 under 丽: invisible at a glance) and a dash
+// between two ideographs (阿依古丽-买买提: its parts are separated by ·).
+func checkNameForm(name string, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	prev := rune(-1) // the previous rune that is not a space
+	for i, r := range name {
+		switch {
+		case isCombiningMark(r) && isIdeograph(prev):
+			return "", &TextError{Kind: "notid", Rune: r}
+		case isNameDash(r) && isIdeograph(prev):
+			next := rune(-1) // the next rune that is neither a space nor a dash
+			for _, n := range name[i+utf8.RuneLen(r):] {
+				if n != ' ' && !isNameDash(n) {
+					next = n
+					break
+				}
+			}
+			if isIdeograph(next) {
+				return "", &TextError{Kind: "notid", Rune: r}
+			}
+		}
+		if r != ' ' {
+			prev = r
+		}
+	}
+	return name, nil
 }
 
 func isLineBreak(r rune) bool {
@@ -107,7 +170,8 @@ type TextError struct {
 	// the text), "control" (another control character), "lost" (U+FFFD or
 	// a question mark where a character was lost, names only) or
 	// "separator" (a name that starts or ends with a separator or has two
-	// in a row).
+	// in a row) or "notid" (a name not as the resident ID card writes it:
+	// a combining mark on an ideograph, a dash between ideographs).
 	Kind string
 	// Rune is the offending character, when there is one.
 	Rune rune
@@ -126,6 +190,11 @@ func (e *TextError) English() string {
 		return fmt.Sprintf("contains the control character %U", e.Rune)
 	case "lost":
 		return fmt.Sprintf("contains %q where a character was lost (a wrong encoding or a character the keyboard could not type): type the name again", string(e.Rune))
+	case "notid":
+		if isCombiningMark(e.Rune) {
+			return fmt.Sprintf("has the combining mark %U on a Chinese character, which the resident ID card does not write: type the name as the ID card writes it", e.Rune)
+		}
+		return fmt.Sprintf("has %q (%U) between Chinese characters, which the resident ID card does not write: the parts of a name are separated by · (U+00B7) only; type the name as the ID card writes it", string(e.Rune), e.Rune)
 	}
 	return "the name separator · must stand between two parts of the name, once"
 }
@@ -141,6 +210,11 @@ func (e *TextError) Chinese() string {
 		return fmt.Sprintf("含有控制字符 %U", e.Rune)
 	case "lost":
 		return fmt.Sprintf("含有“%s”，这里原本的字已丢失（编码错误或无法输入的字）：请重新输入姓名", string(e.Rune))
+	case "notid":
+		if isCombiningMark(e.Rune) {
+			return fmt.Sprintf("汉字上附有组合符号 %U，居民身份证上的姓名不会这样写：请按身份证上的写法填写姓名", e.Rune)
+		}
+		return fmt.Sprintf("汉字之间有“%s”（%U），居民身份证上的姓名不会这样写：姓名各部分之间只用“·”分隔，请按身份证上的写法填写", string(e.Rune), e.Rune)
 	}
 	return "姓名分隔符 · 只能出现在姓名两部分之间，且只能有一个"
 }
@@ -153,8 +227,9 @@ func (e *TextError) Chinese() string {
 //     ideographs, and become one ASCII space elsewhere (between the words
 //     of a Latin-script name);
 //   - look-alikes of the separator (U+2022, U+2027, U+30FB, U+FF65, U+02D1,
-//     U+0387, U+16EB, U+2219, U+22C5 ...) become U+00B7, and so do the
-//     full-width and small full stops (U+FF0E, U+FE52, U+2024) and an
+//     U+0387, U+16EB, U+2219, U+22C5, U+02D9, U+30A0, U+1427, U+2E33 ...)
+//     become U+00B7, and so do the full-width, small and ideographic full
+//     stops (U+FF0E, U+FE52, U+2024, U+3002 。, U+FF61 ｡) and an
 //     ASCII '.' next to a character outside ASCII ("J. Smith" keeps its
 //     full stop);
 //   - the rest is put in Unicode NFC, except CJK compatibility ideographs,
@@ -163,8 +238,13 @@ func (e *TextError) Chinese() string {
 //     Extension A and B characters are kept too.
 //
 // It returns a *TextError for a line break, another control character,
-// U+FFFD or '?' (a character lost on the way), and a separator at either
-// end or doubled. It does not check the length or whether a font can draw
+// U+FFFD or '?' (a character lost on the way), a separator at either end
+// or doubled, and (Kind "notid") what the resident ID card never writes
+// in a name: a combining mark on an ideograph, a dash (-, U+2010..U+2015,
+// U+2212, ー, ｰ ...), U+00B8 or U+FE19 between two ideographs. A space
+// between two ideographs is removed, not taken as the separator (欧阳 娜娜
+// is 欧阳娜娜): FoldName makes look-ups find a name whichever way its
+// separator was typed. It does not check the length or whether a font can draw
 // the name. Normalizing a normalized name changes nothing.
 func NormalizeName(s string) (string, error) {
 	if !utf8.ValidString(s) {
@@ -179,9 +259,9 @@ func NormalizeName(s string) (string, error) {
 		}
 	}
 	if plainName(s) {
-		return checkSeparators(nfcKeepingCompat(s))
+		return checkNameForm(checkSeparators(nfcKeepingCompat(s)))
 	}
-	return normalizeName(s)
+	return checkNameForm(normalizeName(s))
 }
 
 // normalizeName is NormalizeName of a valid UTF-8 name without lost
@@ -336,30 +416,33 @@ func normalizeText(s string) (string, error) {
 
 // FoldName returns the form of a name that look-ups compare, so that a
 // name typed on a phone or copied from a chat finds the certificate
-// whatever variant it uses. It removes every space and invisible
-// character, turns full-width ASCII (U+FF01..U+FF5E) into ASCII, every
-// separator look-alike and full stop into U+00B7, and applies Unicode NFC
-// to the whole (so canonical equivalents compare equal and CJK
-// compatibility ideographs fold into their unified ideograph). Two names
-// with the same fold are the same name for a look-up; FoldName is never
-// what a certificate signs.
+// whatever variant it uses. It turns full-width ASCII (U+FF01..U+FF5E)
+// into ASCII, removes every space and invisible character, the separator
+// U+00B7 and every look-alike of it, full stop and dash (isNameDash), and
+// combining marks on an ideograph, and applies Unicode NFC to the whole (so
+// canonical equivalents compare equal and CJK compatibility ideographs
+// fold into their unified ideograph). So 阿依古丽·买买提, 阿依古丽 买买提,
+// 阿依古丽买买提, 阿依古丽｡买买提 and 阿依古丽-买买提 fold alike: the
+// certificate number is the key of a look-up, the name only confirms it.
+// Two names with the same fold are the same name for a look-up; FoldName is
+// never what a certificate signs.
 func FoldName(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\ufffd")
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	prev := rune(-1) // the last rune kept
 	for _, r := range s {
-		if IsSpaceOrInvisible(r) {
-			continue
-		}
 		if r >= 0xff01 && r <= 0xff5e {
 			r = r - 0xff01 + 0x21
 		}
-		if isSeparatorLookalike(r) || isFullStop(r) {
-			r = NameSeparator
+		if IsSpaceOrInvisible(r) || r == NameSeparator || isSeparatorLookalike(r) || isFullStop(r) || isNameDash(r) ||
+			isCombiningMark(r) && isIdeograph(prev) {
+			continue
 		}
 		b.WriteRune(r)
+		prev = r
 	}
 	return norm.NFC.String(b.String())
 }

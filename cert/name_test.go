@@ -41,7 +41,7 @@ func TestNormalizeName(t *testing.T) {
 		{"刘\u4dae", "刘\u4dae", ""},         // Extension A kept
 		{"\U00020000三", "\U00020000三", ""}, // Extension B kept
 		{"Jose\u0301", "José", ""},         // NFC elsewhere
-		{"\uf9e1\u0301", "\uf9e1\u0301", ""},
+		{"\uf9e1\u0301", "", "notid"},      // a combining mark on an ideograph
 		{"张\n三", "", "linebreak"},
 		{"张\r三", "", "linebreak"},
 		{"张\u2028三", "", "linebreak"},
@@ -52,6 +52,44 @@ func TestNormalizeName(t *testing.T) {
 		{"买买提 ・", "", "separator"},
 		{"买买提·•艾力", "", "separator"},
 		{"\xff", "", "utf8"},
+		// break-it F2: more look-alikes of the separator.
+		{"阿依古丽\u02d9买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽\uff61买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽\u3002买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽\u30a0买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽\u1427买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽\u2e33买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽 \u3002 买买提", "阿依古丽·买买提", ""},
+		{"阿依古丽·买买提\u3002", "", "separator"},
+		{"\uff61买买提", "", "separator"},
+		// Not as the ID card writes it: combining marks on ideographs,
+		// dashes between them.
+		{"阿依古丽\u0323买买提", "", "notid"},
+		{"阿依古\u0301丽", "", "notid"},
+		{"张三\u20dd", "", "notid"},
+		{"张\u0300\u0301三", "", "notid"},
+		{"阿依古丽-买买提", "", "notid"},
+		{"阿依古丽 - 买买提", "", "notid"},
+		{"阿依古丽\u2010买买提", "", "notid"},
+		{"阿依古丽\u2011买买提", "", "notid"},
+		{"阿依古丽\u2012买买提", "", "notid"},
+		{"阿依古丽\u2013买买提", "", "notid"},
+		{"阿依古丽\u2014买买提", "", "notid"},
+		{"阿依古丽\u2015买买提", "", "notid"},
+		{"阿依古丽\u2212买买提", "", "notid"},
+		{"阿依古丽\u2e3a买买提", "", "notid"},
+		{"阿依古丽\u30fc买买提", "", "notid"},
+		{"阿依古丽\uff70买买提", "", "notid"},
+		{"阿依古丽\uff0d买买提", "", "notid"},
+		{"阿依古丽\ufe19买买提", "", "notid"},
+		{"阿依古丽\u00b8买买提", "", "notid"},
+		{"阿依古丽--买买提", "", "notid"},
+		{"\uf9e1-晓明", "", "notid"},
+		// Latin names keep their hyphens and accents; a variation selector
+		// may select an ideograph's form.
+		{"Jean-Pierre Dupont", "Jean-Pierre Dupont", ""},
+		{"Anne-Marie Müller", "Anne-Marie Müller", ""},
+		{"葛\U000E0100优", "葛\U000E0100优", ""},
 	}
 	for _, tt := range tests {
 		got, err := cert.NormalizeName(tt.in)
@@ -104,6 +142,14 @@ func TestFoldName(t *testing.T) {
 		{"欧阳娜娜", "欧阳 娜娜", "欧阳\u00a0娜娜", "\u3000欧阳娜娜", "欧阳\u200b娜娜", " 欧阳娜娜 "},
 		{"José", "Jose\u0301"},       // canonical equivalents
 		{"Anna Smith", "Ａｎｎａ Ｓｍｉｔｈ"}, // full-width ASCII
+		// break-it F2/F4: the separator, a space, nothing, and every
+		// look-alike or dash in its place; a mark on an ideograph.
+		{"阿依古丽·买买提", "阿依古丽买买提", "阿依古丽 买买提", "阿依古丽\u3000买买提", "阿依古丽\u2062买买提",
+			"阿依古丽\u02d9买买提", "阿依古丽\uff61买买提", "阿依古丽\u3002买买提", "阿依古丽\u30a0买买提", "阿依古丽\u00b8买买提",
+			"阿依古丽\u0323买买提", "阿依古丽-买买提", "阿依古丽\u2014买买提", "阿依古丽\u2010买买提", "阿依古丽\u2212买买提",
+			"阿依古丽\u2e3a买买提", "阿依古丽\u30fc买买提", "阿依古丽\uff70买买提", "阿依古丽\ufe19买买提", "阿依古丽\uff0d买买提",
+			"阿依古丽 · 买买提", "阿依古丽\u1427买买提", "阿依古丽\u2e33买买提"},
+		{"Jean-Pierre", "Jean Pierre", "JeanPierre", "Ｊｅａｎ－Ｐｉｅｒｒｅ"},
 	}
 	for _, group := range same {
 		want := cert.FoldName(group[0])
@@ -113,7 +159,7 @@ func TestFoldName(t *testing.T) {
 			}
 		}
 	}
-	for _, pair := range [][2]string{{"张三", "张四"}, {"李晓明", "李小明"}, {"刘䶮", "刘"}} {
+	for _, pair := range [][2]string{{"张三", "张四"}, {"李晓明", "李小明"}, {"刘䶮", "刘"}, {"阿依古丽·买买提", "阿依古丽·买买"}, {"José", "Jose"}} {
 		if cert.FoldName(pair[0]) == cert.FoldName(pair[1]) {
 			t.Errorf("%q and %q fold alike", pair[0], pair[1])
 		}
@@ -188,6 +234,24 @@ func TestContainsIDNumber(t *testing.T) {
 		"1101051949123100":                 false,
 		"110105194913310023":               false, // no such date
 		"电话 13800000000 编号 20260630000001": false,
+		// Grouped as people write it (break-it F10).
+		"ID 350102198001010060":    true,
+		"350102/19800101/0060":     true,
+		"350102,19800101,0060":     true,
+		"350102:19800101:0060":     true,
+		"350102+19800101+0060":     true,
+		"350102、19800101、0060":     true,
+		"350102‧19800101‧0060":     true,
+		"350102·19800101·0060":     true,
+		"350102-19800101-0060":     true,
+		"350102 - 19800101 - 0060": true,
+		"3501 0219 8001 0100 6 0":  true,
+		"３５０１０２／１９８００１０１／００６０":               true,
+		"持证人身份证 350102198001010037 申请":       true,
+		"ops-350102198001010029":             true,
+		"350102 /  19800101 / 0060":          false, // four separators apart: two texts
+		"2026000001, 2026000002, 2026000003": false,
+		"2026/06/30 2026/07/01":              false,
 	} {
 		if got := cert.ContainsIDNumber(s); got != want {
 			t.Errorf("ContainsIDNumber(%q) = %v", s, got)

@@ -132,15 +132,41 @@ func QRText(baseURL, jws string) string {
 }
 
 // QRPrefixOK reports whether baseURL parses as an http(s) URL without
-// query or fragment and uses only characters of the QR alphanumeric set
-// once upper-cased (so that a certificate's QR text can be written in
+// query or fragment and uses only ASCII characters of the QR alphanumeric
+// set once its ASCII letters are upper-cased (so that a certificate's QR text can be written in
 // either form and the server can match its path case-insensitively).
 func QRPrefixOK(baseURL string) error {
+	return qrPrefixOK(baseURL, false)
+}
+
+// QRPrefixIssuedOK is the check for a base URL already configured, with
+// which certificates may have been issued: QRPrefixOK, except that a
+// non-ASCII character whose upper case is in the QR alphanumeric set
+// ('ſ', 'ı'), which titlecert accepted before it required
+// ASCII, is let through, so that such an issuer can still serve, render
+// and revoke what it issued. New configurations use QRPrefixOK.
+func QRPrefixIssuedOK(baseURL string) error {
+	return qrPrefixOK(baseURL, true)
+}
+
+func qrPrefixOK(baseURL string, issued bool) error {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("cert: base URL %q must be an http(s) URL without query or fragment", baseURL)
 	}
-	for _, r := range strings.ToUpper(strings.TrimRight(baseURL, "/")) {
+	// The characters of baseURL itself, never its upper-case mapping:
+	// 'ſ', 'ı' and the Kelvin sign upper-case to ASCII letters, but a QR
+	// code carries them as UTF-8 that scanners read as other characters.
+	for _, r := range strings.TrimRight(baseURL, "/") {
+		if r >= utf8.RuneSelf && issued && qrAlphanumeric(strings.ToUpper(string(r))) {
+			continue
+		}
+		if r >= utf8.RuneSelf {
+			return fmt.Errorf("cert: base URL %q contains %q, which is not ASCII: a QR code cannot carry it so that phones open the address; write a non-ASCII host in its ASCII (xn--…) form", baseURL, r)
+		}
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
 		if !strings.ContainsRune("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", r) {
 			return fmt.Errorf("cert: base URL %q contains %q, which a QR code cannot carry compactly; use letters, digits, '.', '-', '/' and ':'", baseURL, r)
 		}
@@ -158,12 +184,17 @@ func QRPrefixOK(baseURL string) error {
 // (what comes before its first '?' or '#': a query such as
 // "?from=singlemessage" or a fragment is not read) holds QRPath, matched
 // case-insensitively. The digits follow the last QRPath of that path; they
-// must be an even number of pairs, each from 00 to 77, and after them may
-// come only the end of the path, a final '/', or an '&' with anything
-// after it (a parameter appended without '?'). Anything else there (a
-// letter, ':', a full-width digit, a zero-width space) is an error that
-// wraps ErrMalformed, with its position (in bytes from 1); text longer
-// than MaxQRTextLen bytes wraps ErrTooLarge.
+// must be an even number of pairs, each from 00 to 77. What follows them
+// ends the link, as white space does, when it cannot continue a URL path:
+// the end of the path, a final '/', an '&' (a parameter appended without
+// '?'), any non-ASCII character (a zero-width space or byte-order mark a
+// chat app adds, '。', '，', '）', '」' of the sentence the link was copied
+// from) or the ASCII punctuation . , ; ! ) ] } > " ' — with anything
+// after it. Something that continues the path there (a letter, a digit
+// after '/', ':', '%') is an error that wraps both ErrQRTextSuffix and
+// ErrMalformed; other faults wrap ErrMalformed; all give the position
+// (in bytes from 1). Text longer than MaxQRTextLen bytes wraps
+// ErrTooLarge.
 //
 // Matching is done on the bytes of text itself, never on a case-mapped or
 // normalised copy, whose length may differ (upper-case 'ȿ' is a byte
@@ -213,9 +244,13 @@ func SplitQRText(text string) (jws, base string, err error) {
 		n++
 	}
 	digits, tail := rest[:n], rest[n:]
-	if tail != "" && tail != "/" && tail[0] != '&' {
+	if n > 0 && !endsQRURL(tail) {
 		r, _ := utf8.DecodeRuneInString(tail)
-		return "", "", errorf(ErrMalformed, "QR text has %q at position %d, where only digits may be (or, after them, '?', '&', '#', a final '/' or white space)", r, at+start+n+1)
+		return "", "", errorf(ErrQRTextSuffix, "QR text has %q at position %d, where only digits may be (or, after them, the end of the link: '?', '&', '#', a final '/', punctuation, white space); give the link alone", r, at+start+n+1)
+	}
+	if tail != "" && n == 0 {
+		r, _ := utf8.DecodeRuneInString(tail)
+		return "", "", errorf(ErrMalformed, "QR text has %q at position %d, where only digits may be", r, at+start+1)
 	}
 	if n == 0 || n%2 != 0 {
 		return "", "", errorf(ErrMalformed, "QR text must have an even number of digits after %q, it has %d", QRPath, n)
@@ -229,6 +264,38 @@ func SplitQRText(text string) (jws, base string, err error) {
 		out[j/2] = v + 45
 	}
 	return string(out), path[:seg], nil
+}
+
+// ErrQRTextSuffix, which wraps ErrMalformed, is wrapped by the error of
+// ParseQRText for text whose digits are followed by something that
+// continues the URL's path (a letter, ':', another digit group after '/'):
+// the digits before it may be a genuine certificate's, so the text is not
+// a certificate's link as printed rather than a forged certificate.
+var ErrQRTextSuffix = fmt.Errorf("%w: the link goes on after the digits", ErrMalformed)
+
+// endsQRURL reports whether tail, what follows the digits of QR text in
+// the certificate's word, ends the link: nothing, a final '/', an '&'
+// with anything after it, a non-ASCII character (U+200B, U+FEFF, '。',
+// '）', U+3000, an invalid byte…: a URL path written as QR text holds
+// none) or ASCII sentence punctuation . , ; ! ) ] } > " ' with anything
+// after it (the link was copied out of a sentence).
+func endsQRURL(tail string) bool {
+	if tail == "" || tail == "/" {
+		return true
+	}
+	c := tail[0]
+	return c >= utf8.RuneSelf || strings.IndexByte("&.,;!)]}>\"'", c) >= 0
+}
+
+// qrAlphanumeric reports whether every character of s is in the QR
+// alphanumeric set.
+func qrAlphanumeric(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // lastQRPath returns the byte index of the last QRPath in s, matched

@@ -59,6 +59,32 @@ func TestQRForms(t *testing.T) {
 			t.Errorf("QRPrefixOK(%q) accepted", bad)
 		}
 	}
+	// Characters whose upper case is ASCII are not ASCII (break-it F12).
+	for _, odd := range []string{"ſ", "ı", "K", "Å", "ﬀ", "ß", "é", "Ｓ", "ı"} {
+		for _, bad := range []string{"https://verify.hr" + odd + "s.fj.gov.cn", "https://x.cn/" + odd, "https://x.cn/" + odd + "/"} {
+			err := cert.QRPrefixOK(bad)
+			if err == nil || !strings.Contains(err.Error(), "not ASCII") {
+				t.Errorf("QRPrefixOK(%q) = %v", bad, err)
+			}
+		}
+	}
+	// A base URL configured before: what the old check let through stays
+	// usable for its issuer, nothing more.
+	for _, u := range []string{"https://verify.hrſs.fj.gov.cn", "https://verify.ıd.cn"} {
+		if err := cert.QRPrefixIssuedOK(u); err != nil {
+			t.Errorf("QRPrefixIssuedOK(%q) = %v", u, err)
+		}
+	}
+	for _, u := range []string{"https://x/中文", "https://x.cn/é", "https://x/a_b", "ftp://x", "https://verify.\u212aelvin.cn"} { // upper-case Kelvin is itself
+		if cert.QRPrefixIssuedOK(u) == nil {
+			t.Errorf("QRPrefixIssuedOK(%q) accepted", u)
+		}
+	}
+	for _, good := range []string{"https://VERIFY.hrss.fj.gov.cn/", "http://127.0.0.1:8080", "https://xn--fiqs8s.cn/zc"} {
+		if err := cert.QRPrefixOK(good); err != nil {
+			t.Errorf("QRPrefixOK(%q) = %v", good, err)
+		}
+	}
 }
 
 // What chat apps and browsers append to a URL after the digits is not
@@ -127,9 +153,14 @@ func TestParseQRTextRefusals(t *testing.T) {
 		{"https://x/C/12/34", `'/' at position 15`},
 		{"https://x/C/1234/&x", `'/' at position 17`},
 		{"https://x/C/1234//", `'/' at position 17`},
-		{"https://x/C/12\u200b34", `'\u200b' at position 15`}, // zero-width space is not white space
-		{"https://x/C/１２３４", `'１' at position 13`},            // full-width digits
-		{"https://x/C/12.34", `'.' at position 15`},
+		{"https://x/C/１２３４", `'１' at position 13`}, // full-width digits
+		{"https://x/C/\u200b1234", `'\u200b' at position 13`},
+		{"https://x/C/.1234", `'.' at position 13`},
+		{"https://x/C/12-34", `'-' at position 15`},
+		{"https://x/C/1234=", `'=' at position 17`},
+		{"https://x/C/1234_", `'_' at position 17`},
+		{"https://x/C/1234~", `'~' at position 17`},
+		{"https://x/C/1234(", `'(' at position 17`},
 		{"https://x/C/1234%20", `'%' at position 17`},
 		{" https://x/C/0:", `':' at position 15`},
 		{"https://x/C/", "even number of digits after \"/C/\", it has 0"},
@@ -181,12 +212,13 @@ func TestParseQRTextCaseMapping(t *testing.T) {
 				"https://" + pre + "/C/" + digits,
 				pre + "/C/" + digits + "?" + pre,
 				pre + "/c/" + digits + "&" + pre,
-				"https://x/C/" + digits + pre + pre, // wrong after the digits
+				"https://x/C/" + digits + pre + pre, // ends the link
 				pre + "/C/" + pre,
 				pre,
 			} {
 				got, err := cert.ParseQRText(in)
-				wantOK := strings.HasSuffix(in, digits) || strings.Contains(in, digits+"?") || strings.Contains(in, digits+"&")
+				// Anything non-ASCII after the digits ends the link.
+				wantOK := strings.HasSuffix(in, digits) || strings.Contains(in, digits+"?") || strings.Contains(in, digits+"&") || (pre[0] >= 0x80 && strings.Contains(in, digits+pre))
 				if wantOK != (err == nil) || (err == nil && got != qrJWS) {
 					t.Errorf("ParseQRText(%q): %q, %v", in, got, err)
 				}
@@ -259,4 +291,46 @@ func FuzzParseQRText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// F3 (break-it): a link copied out of a sentence or a chat keeps what
+// follows it in the same word: a zero-width space, a byte-order mark, CJK
+// or ASCII sentence punctuation. None of it can continue a URL path, so it
+// ends the link as white space does.
+func TestParseQRTextSentenceEnd(t *testing.T) {
+	prefixes := []string{
+		cert.QRText("https://verify.hrss.fj.gov.cn", qrJWS),
+		cert.QRFormUpper.Text("https://verify.hrss.fj.gov.cn", qrJWS),
+	}
+	ends := []string{
+		"\u200b", "\ufeff", "\u200c", "\u200d", "\u2060", "\u00ad", "。", "，", "）", "」", "』", "】", "》", "、", "；", "！", "？", "：",
+		"\u3000", "…", "—", "\xff", "é",
+		".", ",", ";", "!", ")", "]", "}", ">", `"`, "'",
+		".。", "。谢谢", ".Thanks", "), 请核验", "'>", "\u200b?from=x",
+	}
+	for _, p := range prefixes {
+		for _, e := range ends {
+			for _, lead := range []string{"", "链接：", "（", "“", "<"} {
+				in := lead + p + e
+				got, err := cert.ParseQRText(in)
+				if err != nil || got != qrJWS {
+					t.Errorf("ParseQRText(%q…%q) = %q, %v", lead, e, got, err)
+				}
+			}
+		}
+	}
+	// What continues the path is still refused, as unreadable link text
+	// (ErrQRTextSuffix) rather than a forged certificate.
+	for _, e := range []string{":", ":443", "a", "/1", "//", "%3F", "-", "=x", "_", "~", "(", "*", "+", "@", "$", `\`, "`", "^", "|"} {
+		_, err := cert.ParseQRText(prefixes[0] + e)
+		if !errors.Is(err, cert.ErrQRTextSuffix) || !errors.Is(err, cert.ErrMalformed) {
+			t.Errorf("ParseQRText(…%q) = %v, want ErrQRTextSuffix", e, err)
+		}
+	}
+	// Faults of the digits themselves are not a suffix.
+	for _, in := range []string{"https://x/C/99", "https://x/C/123", "https://x/C/。1234", "https://x/C/"} {
+		if _, err := cert.ParseQRText(in); !errors.Is(err, cert.ErrMalformed) || errors.Is(err, cert.ErrQRTextSuffix) {
+			t.Errorf("ParseQRText(%q) = %v, want ErrMalformed only", in, err)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/store"
 )
 
@@ -62,6 +63,12 @@ func (s *Server) handleAdmin(action string) handlerFunc {
 		if err := checkAdminRequest(action, &req); err != nil {
 			s.m.admin.Inc(action, "bad_request")
 			return err
+		}
+		if cert.ContainsIDNumber(operator) {
+			// The token's name is recorded with the change in the
+			// append-only archive (a token made before names were checked).
+			s.m.admin.Inc(action, "bad_request")
+			return errBadRequest("令牌名称含有居民身份证号码，不能记入存档；请另建令牌（titlecert token create）", "token name: the name of this token contains a resident ID number, which the append-only archive would keep; create another token (titlecert token create) and revoke this one")
 		}
 		now := s.now().UTC()
 		res, err := s.store.ChangeStatus(ctx, store.Selection{Numbers: req.Numbers}, store.StatusChange{
@@ -148,6 +155,12 @@ func checkAdminRequest(action string, req *adminRequest) error {
 		if r < 0x20 && r != '\n' || r == 0x7f {
 			return errBadRequest("备注含有控制字符", "the note contains a control character")
 		}
+	}
+	if cert.ContainsIDNumber(req.Note) {
+		// The archive of status changes is append-only: what is stored
+		// there can never be removed, so it is refused, not edited.
+		return errBadRequest("备注（note）含有居民身份证号码：状态变更存档不可删改，请勿写入身份证号",
+			"note: contains a resident ID number; the archive of status changes is append-only and never keeps one: leave it out")
 	}
 	return nil
 }

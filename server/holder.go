@@ -78,7 +78,7 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 		s.m.holder.Inc(purpose, "rate_limited")
 		return nil, nil, errRateLimited(retry)
 	}
-	number := strings.TrimSpace(creds.Number)
+	number := cert.NormalizeNumber(creds.Number) // full-width digits as typed by an IME
 	id := cert.NormalizeIDNumber(creds.IDNumber)
 	if number == "" || id == "" {
 		return nil, nil, errBadRequest("请填写证书编号和身份证号", "give the certificate number and the full ID number")

@@ -2,9 +2,11 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 
 	"github.com/titlecert/titlecert/server/internal/metrics"
+	"github.com/titlecert/titlecert/store"
 )
 
 // serverMetrics are the series /metrics exposes. Labels take values from
@@ -44,12 +46,26 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// handleReadyz answers 200 "ready" or 503 "not ready: <reason>", in plain
+// text for probes and people; the reason names no path (the log has the
+// whole error).
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.Ready(r.Context()); err != nil {
 		s.log.WarnContext(r.Context(), "not ready", "err", err.Error())
-		return errUnavailable
+		reason := "the store does not answer"
+		switch {
+		case errors.Is(err, store.ErrMissing):
+			reason = "the store file was removed or replaced while open"
+		case errors.Is(err, store.ErrCorrupt):
+			reason = "the store file is damaged (cut short or overwritten while open)"
+		}
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: " + reason + "\n"))
+		return nil
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ready\n"))
 	return nil
 }

@@ -23,6 +23,12 @@ import (
 // PDF's attachment, as `titlecert verify` reports it.
 const SourcePDFAttachment = verify.SourcePDFAttachment
 
+// uploadDecodeTimeout bounds the search for a QR code in one upload
+// (scan.CheckPDFContext, scan.CheckImageContext): the largest genuine
+// photo takes a few seconds; the response must still be written within
+// the HTTP server's WriteTimeout.
+const uploadDecodeTimeout = 20 * time.Second
+
 // options are the verification options of every online verdict: the
 // issuer's keys, the clock and the server's own status lists.
 func (s *Server) options(ctx context.Context) verify.Options {
@@ -133,6 +139,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
 // certificate issued before names were normalized holds, the same name
 // finds the certificate.
 func (s *Server) byNumberAndName(ctx context.Context, number, name string) (*store.Certificate, error) {
+	number = cert.NormalizeNumber(number) // "２０２６０００００１" as an IME types it
 	if len(number) > cert.MaxNumberLen {
 		return nil, errNoCertificate
 	}
@@ -187,14 +194,18 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	// The same checks as `titlecert verify FILE`: a PDF's attachment and
-	// printed QR code, or the QR code in a photo or scan.
+	// printed QR code, or the QR code in a photo or scan. The image search
+	// stops when the client is gone or after uploadDecodeTimeout, so that
+	// a hostile file holds its decoding slot a bounded time.
+	ctx, cancel := context.WithTimeout(r.Context(), uploadDecodeTimeout)
+	defer cancel()
 	var res verify.Result
 	switch scan.Sniff(data) {
 	case scan.KindPDF:
-		res = scan.CheckPDF(data, s.options(r.Context()), scan.PDFOptions{Renderer: s.renderer,
+		res = scan.CheckPDFContext(ctx, data, s.options(r.Context()), scan.PDFOptions{Renderer: s.renderer,
 			Issuers: map[string]scan.Issuer{s.cfg.IssuerID: {Name: s.cfg.IssuerName, BaseURL: s.cfg.BaseURL, VerifyURL: s.cfg.VerifyURL}}})
 	case scan.KindJPEG, scan.KindPNG:
-		res, err = scan.CheckImage(bytes.NewReader(data), int64(len(data)), s.options(r.Context()))
+		res, err = scan.CheckImageContext(ctx, bytes.NewReader(data), int64(len(data)), s.options(r.Context()))
 		if errors.Is(err, scan.ErrTooLarge) {
 			return errTooLarge
 		} else if err != nil {

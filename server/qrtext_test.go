@@ -33,15 +33,23 @@ func TestQRPageFormsAndSuffixes(t *testing.T) {
 			p + "%20",
 			p + "%E3%80%80", // an ideographic space
 			p + "#verdict",
+			p + "%E2%80%8B", // a zero-width space a chat app added (break-it F3)
+			p + "%EF%BB%BF", // a byte-order mark
+			p + "%E3%80%82", // 。 of the sentence the link was copied from
+			p + "%EF%BC%89", // ）
+			p + ".",
+			p + ")",
 		} {
 			w := f.do("GET", path)
 			if w.Code != 200 || verdictClass(t, w.Body.String()) != "verdict-valid" {
 				t.Errorf("%v form, %s…%s: %d", form, path[:8], path[len(p)-4:], w.Code)
 			}
 		}
-		for _, path := range []string{p + "0:", p + ":", p + "x", p + "%E2%80%8B"} {
+		// What continues the path after the digits: unreadable, never
+		// invalid (the digits may be a genuine certificate's).
+		for _, path := range []string{p + "0:", p + ":", p + "x", p + "%25", p + "-"} {
 			w := f.do("GET", path)
-			if w.Code != 200 || verdictClass(t, w.Body.String()) != "verdict-invalid" {
+			if w.Code != 200 || verdictClass(t, w.Body.String()) != "verdict-unreadable" {
 				t.Errorf("%v form, digits followed by %q: %d %s", form, path[len(p):], w.Code, verdictClass(t, w.Body.String()))
 			}
 		}
@@ -78,7 +86,12 @@ func TestAPIVerifyQRText(t *testing.T) {
 				t.Errorf("%v form + %q: %s %s %s", form, s, r.Status, r.Reason, r.Detail)
 			}
 		}
-		if r := post(q + ":"); r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "':' at position") {
+		for _, s := range []string{"\u200b", "\ufeff", "。", "）", "」", "，谢谢", ".", ")"} {
+			if r := post(q + s); r.Status != verify.Valid || r.JWS != f.issued[0].JWS {
+				t.Errorf("%v form + %q: %s %s %s", form, s, r.Status, r.Reason, r.Detail)
+			}
+		}
+		if r := post(q + ":"); r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "':' at position") {
 			t.Errorf("%v form + ':': %+v", form, r)
 		}
 	}

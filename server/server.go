@@ -293,7 +293,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	if cfg.IssuerID == "" || cfg.IssuerName == "" {
 		return nil, errors.New("server: issuer id and name are required")
 	}
-	if err := cert.QRPrefixOK(cfg.BaseURL); err != nil {
+	if err := cert.QRPrefixIssuedOK(cfg.BaseURL); err != nil { // an issuer's own, as configured
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	u, _ := url.Parse(cfg.BaseURL)

@@ -2,9 +2,11 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -66,6 +68,44 @@ func TestUploadUnreadable(t *testing.T) {
 				if strings.Contains(page, never) {
 					t.Errorf("the page says %q", never)
 				}
+			}
+		})
+	}
+}
+
+// The search for a code in an upload stops with the request (the client
+// gone, or the decoding deadline): the handler passes its context to
+// scan, so a photo or a PDF of images is then "could not read"
+// (too_large), not searched on (breakit F9).
+func TestUploadSearchStopsWithRequest(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	photo, err := whitePNG(300, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := pdftest.New()
+	page.Obj("<< /Type /Catalog /Pages 2 0 R >>")
+	page.Obj("<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>")
+	page.Obj("<< /Type /Page /Parent 2 0 R /Resources << /XObject << /Im1 4 0 R /Im2 4 0 R >> >> >>")
+	page.Stream("/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceGray /BitsPerComponent 8", bytes.Repeat([]byte{255}, 300*300))
+	for i, tc := range []struct {
+		name, file string
+		data       []byte
+	}{
+		{"photo", "photo.png", photo},
+		{"PDF of images", "c.pdf", page.Bytes()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f.srv.decodeHook = cancel // the client goes away once decoding may start
+			defer func() { f.srv.decodeHook = nil }()
+			body, ctype := multipartBody(t, "file", tc.file, tc.data)
+			w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from(fmt.Sprintf("192.0.2.%d:1000", 40+i)),
+				func(r *http.Request) { *r = *r.WithContext(ctx) })
+			page := w.Body.String()
+			if w.Code != 200 || verdictClass(t, page) != "verdict-unreadable" || !strings.Contains(page, "exceeds what a certificate file may hold") {
+				t.Fatalf("%d %s", w.Code, verdictClass(t, page))
 			}
 		})
 	}

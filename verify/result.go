@@ -97,20 +97,35 @@ const (
 
 // Check verifies text that is either a compact JWS or the QR text of a
 // certificate and returns a Result; it never fails. Source is set from the
-// form of the text.
+// form of the text. White space around the text and a leading byte order
+// mark (U+FEFF) are ignored; UTF-16 text is Unreadable (ReasonMalformed),
+// with a detail saying to save it as UTF-8.
 func Check(text string, o Options) Result {
-	text = strings.TrimSpace(text)
+	// A byte order mark (Notepad's "UTF-8") is ignored like white space.
+	text = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "\uFEFF"))
 	r := Result{CheckedAt: o.now().UTC().Truncate(time.Second), Source: SourceJWS}
+	if strings.HasPrefix(text, "\xFF\xFE") || strings.HasPrefix(text, "\xFE\xFF") || len(text) >= 2 && (text[0] == 0 || text[1] == 0) {
+		// UTF-16 text (with its byte order mark, or ASCII without): no
+		// certificate can be read from it as it is.
+		r.Status, r.Reason = Unreadable, ReasonMalformed
+		r.Detail = "the text is UTF-16: save the file as UTF-8 (or plain ASCII) text and verify it again"
+		return r
+	}
 	token := text
 	if cert.LooksLikeQRText(text) {
 		r.Source = SourceURL
 		t, err := cert.ParseQRText(text)
 		if err != nil {
-			reason := ReasonMalformed
-			if errors.Is(err, cert.ErrTooLarge) {
+			status, reason := Invalid, ReasonMalformed
+			switch {
+			case errors.Is(err, cert.ErrTooLarge):
 				reason = ReasonTooLarge
+			case errors.Is(err, cert.ErrQRTextSuffix):
+				// The digits may be a genuine certificate's, followed by
+				// text that is not: say nothing about the certificate.
+				status = Unreadable
 			}
-			r.Status, r.Reason, r.Detail = Invalid, reason, certMessage(err)
+			r.Status, r.Reason, r.Detail = status, reason, certMessage(err)
 			return r
 		}
 		token = t

@@ -293,12 +293,20 @@ func TestQRTextCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, _, _ := strings.Cut(string(chat), "?")
-	for _, in := range []string{string(chat), q, q + "&isappinstalled=0", q + "#", q + "/", q + "\r\n", strings.ToLower(q[:30]) + q[30:]} {
+	for _, in := range []string{string(chat), q, q + "&isappinstalled=0", q + "#", q + "/", q + "\r\n", strings.ToLower(q[:30]) + q[30:],
+		q + "\u200b", q + "\ufeff", q + "。", q + "）", q + "」", q + "，请核验", q + "\u3000", q + ".", q + ")", q + "\"", "（" + q + "）"} {
 		if r := verify.Check(in, o); r.Status != verify.Valid || r.Source != verify.SourceURL || r.Certificate.Number != "2026000001" {
 			t.Errorf("chat-suffix case %.10q…%.20q: %s %s %s", in, in[len(q)-4:], r.Status, r.Reason, r.Detail)
 		}
 	}
-	for _, in := range []string{q + "0:", q + ":", q + "x", q[:len(q)-1], q + "\u200b"} {
+	// What continues the link after the digits: nothing is said about
+	// the certificate (unreadable), never invalid.
+	for _, in := range []string{q + "0:", q + ":", q + "x", q + "%3F", q + "/1"} {
+		if r := verify.Check(in, o); r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "give the link alone") {
+			t.Errorf("…%.20q: %s %s %s", in[len(q)-4:], r.Status, r.Reason, r.Detail)
+		}
+	}
+	for _, in := range []string{q[:len(q)-1], q[:len(q)-2] + "99"} {
 		if r := verify.Check(in, o); r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed {
 			t.Errorf("…%.20q: %s %s", in[len(q)-4:], r.Status, r.Reason)
 		}
@@ -317,5 +325,44 @@ func TestQRTextCases(t *testing.T) {
 	// genuine digits after it are the genuine certificate.
 	if r := verify.Check("ȿȿȿȿ"+q[strings.LastIndex(q, "/C/"):], o); r.Status != verify.Valid {
 		t.Errorf("genuine digits after case-growth text: %s %s", r.Status, r.Reason)
+	}
+}
+
+// A byte order mark before the text (Notepad's "UTF-8", breakit F8) is
+// ignored like white space; UTF-16 text is unreadable with a message,
+// never invalid.
+func TestCheckByteOrderMarkAndUTF16(t *testing.T) {
+	v := loadVector(t)
+	_, trust := trustTestKey(t)
+	o := verify.Options{Trust: trust, Now: checkTime}
+	for _, in := range []string{"\uFEFF" + v.JWS, "\uFEFF" + v.JWS + "\r\n", " \uFEFF" + v.QRText, "\uFEFF\uFEFF" + v.JWS} {
+		r := verify.Check(in, o)
+		want := verify.Valid
+		if strings.HasPrefix(in, "\uFEFF\uFEFF") {
+			want = verify.Invalid // one mark is an encoding's; two are content
+		}
+		if r.Status != want {
+			t.Errorf("%q...: %s (%s): %s", in[:8], r.Status, r.Reason, r.Detail)
+		}
+	}
+	utf16 := func(s string, big bool) string {
+		b := []byte{0xFF, 0xFE}
+		if big {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, c := range []byte(s) {
+			if big {
+				b = append(b, 0, c)
+			} else {
+				b = append(b, c, 0)
+			}
+		}
+		return string(b)
+	}
+	for _, in := range []string{utf16(v.JWS, false), utf16(v.JWS, true), utf16(v.QRText, false)[2:]} {
+		r := verify.Check(in, o)
+		if r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "UTF-8") {
+			t.Errorf("UTF-16: %s (%s): %s", r.Status, r.Reason, r.Detail)
+		}
 	}
 }

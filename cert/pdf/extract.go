@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
@@ -76,9 +77,12 @@ type Certificate struct {
 }
 
 // Certificates returns every embedded file of the PDF that holds a
-// certificate: whose content, without leading and trailing whitespace
-// (ASCII space, tab, CR, LF), looks like a compact JWS (three parts of
-// base64url characters, at most cert.MaxJWSLen), whatever its name. An
+// certificate (see Doc.Attachments: name tree, FileAttachment
+// annotations, associated files): whose content, without leading and
+// trailing whitespace (ASCII space, tab, CR, LF) and a leading byte order
+// mark (UTF-8, or UTF-16 text decoded), looks like a compact JWS (three
+// parts of base64url characters, at most cert.MaxJWSLen) or is the QR
+// text of one (cert.ParseQRText), whatever its name. An
 // attachment named AttachmentName (as key, /F or /UF) that does not is an
 // error, as is one so named whose content cannot be decoded. Files whose
 // content is not a JWS under other names (a photo, a letter) are ignored.
@@ -95,13 +99,14 @@ func (d *Doc) Certificates() ([]Certificate, error) {
 		if a.Err != nil {
 			if named {
 				if errors.Is(a.Err, ErrTooMuchData) {
-					return nil, fmt.Errorf("pdf: %s is longer than %d bytes", name, cert.MaxJWSLen)
+					// as a bomb refused before parsing: too large, however compressed
+					return nil, fmt.Errorf("%w: %s is longer than %d bytes", ErrTooMuchData, name, cert.MaxJWSLen)
 				}
 				return nil, fmt.Errorf("pdf: reading %s: %w", name, a.Err)
 			}
 			continue
 		}
-		jws, err := compactJWS(a.Data)
+		jws, err := attachedJWS(a.Data)
 		if err != nil {
 			if named {
 				return nil, fmt.Errorf("pdf: %s %w", name, err)
@@ -111,6 +116,38 @@ func (d *Doc) Certificates() ([]Certificate, error) {
 		out = append(out, Certificate{Name: name, JWS: jws})
 	}
 	return out, nil
+}
+
+// attachedJWS returns the compact JWS an attachment holds: as a JWS, or
+// as QR text, after a byte order mark (UTF-8, or UTF-16 text, decoded).
+// The error completes "FILE ...".
+func attachedJWS(b []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")):
+		b = b[3:]
+	case len(b)%2 == 0 && (bytes.HasPrefix(b, []byte("\xFF\xFE")) || bytes.HasPrefix(b, []byte("\xFE\xFF"))):
+		u := make([]uint16, 0, len(b)/2-1)
+		for i := 2; i+1 < len(b); i += 2 {
+			if b[0] == 0xFF {
+				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+			} else {
+				u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+			}
+		}
+		b = []byte(string(utf16.Decode(u)))
+	}
+	if t := strings.TrimSpace(string(b)); cert.LooksLikeQRText(t) {
+		jws, err := cert.ParseQRText(t)
+		if err != nil {
+			msg := err.Error()
+			if ce := (*cert.Error)(nil); errors.As(err, &ce) {
+				msg = ce.Message()
+			}
+			return "", fmt.Errorf("is not a certificate's QR text: %v", msg)
+		}
+		return jws, nil
+	}
+	return compactJWS(b)
 }
 
 // compactJWS returns b without the whitespace around it when it is a

@@ -74,6 +74,12 @@ type Doc struct {
 	ctx     *model.Context
 	left    int64 // of MaxDecodedTotal
 	decoded map[int]decodedStream
+	images  map[int]imageResult // by object number: each image object is read once
+}
+
+type imageResult struct {
+	im Image
+	ok bool
 }
 
 type decodedStream struct {
@@ -105,7 +111,7 @@ func Open(data []byte) (d *Doc, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: malformed PDF: %w", err)
 	}
-	return &Doc{ctx: ctx, left: MaxDecodedTotal, decoded: map[int]decodedStream{}}, nil
+	return &Doc{ctx: ctx, left: MaxDecodedTotal, decoded: map[int]decodedStream{}, images: map[int]imageResult{}}, nil
 }
 
 // PageCount is the number of pages the file declares.
@@ -167,10 +173,11 @@ func (d *Doc) decode(o types.Object, limit int64) (data []byte, err error) {
 	return s.Content, nil
 }
 
-// Attachment is one embedded file of a PDF (an entry of its EmbeddedFiles
-// name tree).
+// Attachment is one embedded file of a PDF: an entry of its
+// EmbeddedFiles name tree, a FileAttachment annotation of a page, or an
+// associated file (/AF, PDF 2.0) of the catalog or a page.
 type Attachment struct {
-	Key      string // the name-tree key
+	Key      string // the name-tree key; "" for an annotation or an associated file
 	FileName string // the file specification's /UF, else /F
 	// Data is the file's content, nil when it is larger than a
 	// certificate or could not be decoded (then Err says why).
@@ -178,20 +185,39 @@ type Attachment struct {
 	Err  error
 }
 
-// Names lists the attachment's key and file names, without repetition.
+// Names lists the attachment's key and file names, without repetition
+// (a file without either is "(unnamed)").
 func (a Attachment) Names() []string {
-	names := []string{a.Key}
+	var names []string
+	if a.Key != "" {
+		names = append(names, a.Key)
+	}
 	if a.FileName != "" && a.FileName != a.Key {
 		names = append(names, a.FileName)
+	}
+	if len(names) == 0 {
+		names = append(names, "(unnamed)")
 	}
 	return names
 }
 
-// Attachments returns the entries of the file's EmbeddedFiles name tree
-// (at most 64), whatever their names, in tree order. The content of each
-// is decoded up to a certificate's size; a larger file, or one that cannot
+// maxAnnotationPages bounds the pages whose annotations and associated
+// files Attachments looks at; maxAnnotations the annotations.
+const (
+	maxAnnotationPages = 1024
+	maxAnnotations     = 1 << 14
+)
+
+// Attachments returns every embedded file a reader can open from the
+// document (at most 64), whatever its names: the entries of the
+// EmbeddedFiles name tree in tree order, then the catalog's associated
+// files (/AF), then, page by page, the files of FileAttachment
+// annotations (/FS) and the page's associated files. A file
+// specification reached twice counts once. The content of each is
+// decoded up to a certificate's size; a larger file, or one that cannot
 // be decoded, has nil Data and an Err. An error means the tree itself
-// cannot be read.
+// cannot be read, or the document has more than 1,024 pages or 16,384
+// annotations to look through.
 func (d *Doc) Attachments() (out []Attachment, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -202,13 +228,73 @@ func (d *Doc) Attachments() (out []Attachment, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: malformed PDF: %w", err)
 	}
+	specs := map[int]bool{} // file specifications already counted, by object number
+	add := func(key string, o types.Object) {
+		if len(out) >= maxAttachments {
+			return
+		}
+		if ref, ok := o.(types.IndirectRef); ok {
+			if specs[ref.ObjectNumber.Value()] {
+				return
+			}
+			specs[ref.ObjectNumber.Value()] = true
+		}
+		out = append(out, d.attachment(key, o))
+	}
+	if err := d.nameTree(root, add); err != nil {
+		return nil, err
+	}
+	associated := func(dict types.Dict) {
+		if af, err := d.ctx.DereferenceArray(dict["AF"]); err == nil {
+			for _, o := range af {
+				add("", o)
+			}
+		}
+	}
+	associated(root)
+	if d.ctx.PageCount > maxAnnotationPages {
+		return nil, fmt.Errorf("pdf: malformed PDF: %d pages, at most %d are looked through for attachments", d.ctx.PageCount, maxAnnotationPages)
+	}
+	annots := 0
+	for n := 1; n <= d.ctx.PageCount; n++ {
+		page, _, _, err := d.ctx.PageDict(n, false)
+		if err != nil || page == nil {
+			continue
+		}
+		associated(page)
+		arr, err := d.ctx.DereferenceArray(page["Annots"])
+		if err != nil {
+			continue
+		}
+		for _, a := range arr {
+			if annots++; annots > maxAnnotations {
+				return nil, fmt.Errorf("pdf: malformed PDF: more than %d annotations", maxAnnotations)
+			}
+			annot, err := d.ctx.DereferenceDict(a)
+			if err != nil || annot == nil {
+				continue
+			}
+			if st, err := d.ctx.DereferenceName(annot["Subtype"], model.V10, nil); err != nil || st.Value() != "FileAttachment" {
+				continue
+			}
+			if annot["FS"] != nil {
+				add("", annot["FS"])
+			}
+			associated(annot)
+		}
+	}
+	return out, nil
+}
+
+// nameTree gives each entry of the EmbeddedFiles name tree to add.
+func (d *Doc) nameTree(root types.Dict, add func(key string, spec types.Object)) error {
 	names, err := d.ctx.DereferenceDict(root["Names"])
 	if err != nil || names == nil {
-		return nil, nil
+		return nil
 	}
 	tree, err := d.ctx.DereferenceDict(names["EmbeddedFiles"])
 	if err != nil || tree == nil {
-		return nil, nil
+		return nil
 	}
 	seen := map[int]bool{}
 	visited := 0
@@ -219,9 +305,9 @@ func (d *Doc) Attachments() (out []Attachment, err error) {
 			return fmt.Errorf("pdf: malformed PDF: the EmbeddedFiles name tree is too large or too deep")
 		}
 		if kv, err := d.ctx.DereferenceArray(node["Names"]); err == nil {
-			for i := 0; i+1 < len(kv) && len(out) < maxAttachments; i += 2 {
+			for i := 0; i+1 < len(kv); i += 2 {
 				key, _ := d.ctx.DereferenceStringOrHexLiteral(kv[i], model.V10, nil)
-				out = append(out, d.attachment(key, kv[i+1]))
+				add(key, kv[i+1])
 			}
 		}
 		kids, err := d.ctx.DereferenceArray(node["Kids"])
@@ -244,13 +330,10 @@ func (d *Doc) Attachments() (out []Attachment, err error) {
 		}
 		return nil
 	}
-	if err := walk(tree, 0); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return walk(tree, 0)
 }
 
-// attachment reads one file specification of the name tree.
+// attachment reads one file specification.
 func (d *Doc) attachment(key string, o types.Object) Attachment {
 	a := Attachment{Key: key}
 	spec, err := d.ctx.DereferenceDict(o)
@@ -328,6 +411,10 @@ func (d *Doc) PageContent(n int) (content []byte, err error) {
 // Image is an image XObject of a page: either the JPEG file a DCTDecode
 // stream holds, or grey samples, one byte a pixel, row by row.
 type Image struct {
+	// Object is the image's object number, the same for every page and
+	// name that refers to it (a hostile file names one large image many
+	// times): a caller scans each Object once. 0 for a direct object.
+	Object        int
 	Width, Height int
 	JPEG          []byte // a JPEG file, when the image is one
 	Gray          []byte // else Width×Height luminance samples
@@ -337,7 +424,10 @@ type Image struct {
 // directly, in a form a QR decoder can use: JPEG files as they are, and
 // 1- and 8-bit grey, RGB and CMYK samples as grey. Images of more than
 // maxPixels pixels, in other forms, or whose data cannot be decoded are
-// left out.
+// left out. An image object named several times is returned once per
+// page (Image.Object tells it apart across pages) and read once per Doc
+// (with the maxPixels of the first call that reads it: callers pass one
+// bound).
 func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -352,12 +442,32 @@ func (d *Doc) PageImages(n int, maxPixels int64) (imgs []Image, err error) {
 	if err != nil || xobjs == nil {
 		return nil, nil
 	}
+	seen := map[int]bool{}
 	for _, name := range slices.Sorted(maps.Keys(xobjs)) {
 		if len(imgs) >= 16 {
 			break
 		}
-		if im, ok := d.image(xobjs[name], maxPixels); ok {
-			imgs = append(imgs, im)
+		o := xobjs[name]
+		ref, isRef := o.(types.IndirectRef)
+		if !isRef {
+			if im, ok := d.image(o, maxPixels); ok {
+				imgs = append(imgs, im)
+			}
+			continue
+		}
+		nr := ref.ObjectNumber.Value()
+		if seen[nr] {
+			continue
+		}
+		seen[nr] = true
+		c, done := d.images[nr]
+		if !done {
+			c.im, c.ok = d.image(o, maxPixels)
+			c.im.Object = nr
+			d.images[nr] = c
+		}
+		if c.ok {
+			imgs = append(imgs, c.im)
 		}
 	}
 	return imgs, nil

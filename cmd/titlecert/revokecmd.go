@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/store"
 )
 
@@ -112,6 +113,9 @@ func runStatusChange(cmd *cobra.Command, o *statusChangeOptions, action string, 
 		effective = t
 	}
 	operator := operatorName(o.operator)
+	if cert.ContainsIDNumber(operator) {
+		return usagef("--operator (or the login name) contains a resident ID number: the archive of status changes is append-only and never keeps one; give another name")
+	}
 	_, st, err := openData(o.data)
 	if err != nil {
 		return err
@@ -168,6 +172,9 @@ func checkNote(note string) error {
 		if r < 0x20 && r != '\n' || r == 0x7f {
 			return usagef("--note contains a control character")
 		}
+	}
+	if cert.ContainsIDNumber(note) {
+		return usagef("--note contains a resident ID number: the archive of status changes is append-only and never keeps one; leave it out")
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/server"
 	"github.com/titlecert/titlecert/store"
 )
@@ -30,6 +31,9 @@ func newTokenCreateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !tokenNamePattern.MatchString(name) {
 				return usagef("--name must be 1-64 letters, digits, '.', '_' or '-'")
+			}
+			if cert.ContainsIDNumber(name) {
+				return usagef("--name contains a resident ID number: the name is recorded with every action in the append-only archive; give another name")
 			}
 			_, st, err := openData(o.data)
 			if err != nil {

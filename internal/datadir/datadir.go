@@ -72,14 +72,19 @@ type Config struct {
 var issuerIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // Check validates a configuration as init would.
-func (c *Config) Check() error {
+func (c *Config) Check() error { return c.check(cert.QRPrefixOK) }
+
+// check validates a configuration with prefixOK as the check of its base
+// URL: Open lets through a base URL that an older init accepted
+// (cert.QRPrefixIssuedOK), since certificates were issued with it.
+func (c *Config) check(prefixOK func(string) error) error {
 	if !issuerIDPattern.MatchString(c.IssuerID) {
 		return fmt.Errorf("datadir: issuer id %q must be 1-64 lower-case letters, digits, '.', '_' or '-' (e.g. fjhrss)", c.IssuerID)
 	}
 	if err := cert.CheckText(c.IssuerName, cert.MaxTextLen); err != nil || c.IssuerName == "" {
 		return fmt.Errorf("datadir: issuer name must be 1-%d printable characters", cert.MaxTextLen)
 	}
-	if err := cert.QRPrefixOK(c.BaseURL); err != nil {
+	if err := prefixOK(c.BaseURL); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
 	if err := cert.CheckIDHashCost(c.IDHashCost); err != nil {
@@ -236,7 +241,7 @@ func Open(path string) (*Dir, error) {
 	if err := dec.Decode(&d.Config); err != nil {
 		return nil, fmt.Errorf("datadir: %s: %w", ConfigFile, err)
 	}
-	if err := d.Config.Check(); err != nil {
+	if err := d.Config.check(cert.QRPrefixIssuedOK); err != nil {
 		return nil, err
 	}
 	dj, err := os.ReadFile(filepath.Join(path, DirectoryFile))

@@ -6,7 +6,9 @@
 // functions here refuse, before decoding, what would allow that.
 //
 // Refused: invalid UTF-8 anywhere in the input (encoding/json would replace
-// it with U+FFFD), two member names in one object that are equal or differ
+// it with U+FFFD), a \u escape of a surrogate (\uD800–\uDFFF) that is not
+// half of a valid pair (Go reads U+FFFD, Python and JavaScript keep the lone
+// surrogate), two member names in one object that are equal or differ
 // only in case (at every nesting level), more than one JSON value, and
 // nesting deeper than MaxDepth. Unmarshal also refuses a member name that
 // is not exactly one of the target struct's names, and null values.
@@ -38,6 +40,9 @@ func Check(data []byte) error {
 	if !utf8.Valid(data) {
 		return &Error{Msg: "not valid UTF-8"}
 	}
+	if err := checkSurrogates(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := walk(dec, "", 0, nil); err != nil {
@@ -60,6 +65,9 @@ func Unmarshal(data []byte, v any) error {
 	}
 	if !utf8.Valid(data) {
 		return &Error{Msg: "not valid UTF-8"}
+	}
+	if err := checkSurrogates(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -265,6 +273,76 @@ func at(path string) string {
 		return "top level"
 	}
 	return path
+}
+
+// checkSurrogates refuses a \u escape of a surrogate code point that is
+// not a high surrogate (\uD800–\uDBFF) immediately followed by an escaped
+// low one (\uDC00–\uDFFF): such a string has one reading in Go (U+FFFD)
+// and another in Python or JavaScript (the lone surrogate kept). Only
+// escapes inside strings count ("\\ud800" is a backslash and "ud800").
+// Malformed escapes are left to the decoder.
+func checkSurrogates(data []byte) error {
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !in {
+			if c == '"' {
+				in = true
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = false
+		case '\\':
+			if i+1 >= len(data) || data[i+1] != 'u' {
+				i++ // the escaped character
+				continue
+			}
+			r, ok := hex4(data, i+2)
+			if !ok {
+				i++
+				continue
+			}
+			switch {
+			case 0xDC00 <= r && r <= 0xDFFF:
+				return errorf("the escape \\u%04X at byte %d is a low surrogate without a high one before it", r, i+1)
+			case 0xD800 <= r && r <= 0xDBFF:
+				lo, ok := rune(0), false
+				if i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+					lo, ok = hex4(data, i+8)
+				}
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return errorf("the escape \\u%04X at byte %d is a high surrogate without a low one (\\uDC00-\\uDFFF) after it", r, i+1)
+				}
+				i += 11 // both escapes
+			default:
+				i += 5
+			}
+		}
+	}
+	return nil
+}
+
+// hex4 decodes the four hex digits at data[i:i+4].
+func hex4(data []byte, i int) (rune, bool) {
+	if i+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // Error is every error this package returns; Msg is the message without

@@ -94,3 +94,54 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// A \u escape of a lone surrogate has two readings (Go: U+FFFD; Python,
+// JavaScript: the surrogate kept): refused, in values and member names, at
+// any depth, by Check and Unmarshal (break-it F5). A valid pair, escaped
+// backslashes and other escapes are not.
+func TestLoneSurrogateEscape(t *testing.T) {
+	for _, bad := range []string{
+		`{"v":1,"name":"\ud800欧阳娜娜"}`,
+		`{"v":1,"name":"\uD800"}`,
+		`{"v":1,"name":"\udbff"}`,
+		`{"v":1,"name":"\udc00"}`,
+		`{"v":1,"name":"\uDFFF x"}`,
+		`{"v":1,"name":"a\ud800\u0041"}`,
+		`{"v":1,"name":"\ud800\ud800"}`,
+		`{"v":1,"name":"\udc00\ud800"}`,
+		`{"v":1,"name":"\ud83d\\ude00"}`,
+		`{"v":1,"name":"\ud83d"}`,
+		`{"v":1,"name":"\ud83d\n"}`,
+		`{"v":1,"name":"x","in":{"a":1,"b":"\ud800"}}`,
+		`{"v":1,"name":"x","list":[{"a":1,"b":"ok"},{"a":2,"b":"\udfff"}]}`,
+		`{"v":1,"name":"ok","\ud800":1}`,
+	} {
+		var o outer
+		err := Unmarshal([]byte(bad), &o)
+		if err == nil || !strings.Contains(err.Error(), "surrogate") {
+			t.Errorf("Unmarshal(%s) = %v", bad, err)
+		}
+		if err := Check([]byte(bad)); err == nil || !strings.Contains(err.Error(), "surrogate") {
+			t.Errorf("Check(%s) = %v", bad, err)
+		}
+	}
+	for _, good := range []string{
+		`{"v":1,"name":"\ud83d\ude00"}`,
+		`{"v":1,"name":"\uD83D\uDE00欧阳"}`,
+		`{"v":1,"name":"\\ud800"}`,
+		`{"v":1,"name":"\\\\ud800"}`,
+		`{"v":1,"name":"\"\\ud800"}`,
+		`{"v":1,"name":"\u00b7\ud7ff\ue000\uffff"}`,
+		`{"v":1,"name":"😀"}`,
+	} {
+		var o outer
+		if err := Unmarshal([]byte(good), &o); err != nil {
+			t.Errorf("Unmarshal(%s) = %v", good, err)
+		}
+	}
+	var o outer
+	Unmarshal([]byte(`{"v":1,"name":"\ud83d\ude00"}`), &o)
+	if o.Name != "😀" {
+		t.Errorf("pair decoded as %q", o.Name)
+	}
+}

@@ -21,6 +21,9 @@ import (
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 
+// sqliteHeaderLen is the length of an SQLite database file's header.
+const sqliteHeaderLen = 100
+
 // ErrWALLeft is matched, beside store.ErrMissing or store.ErrCorrupt, by
 // CheckFile's (and Open's) error when a write-ahead log (path + "-wal") is
 // left beside a database file that is missing or empty: before a backup is
@@ -202,6 +205,11 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	if !os.SameFile(fi, s.fi) {
 		return fmt.Errorf("sqlite: %s was replaced by another file while open: %w", s.path, store.ErrMissing)
+	}
+	// Cut short while open (truncate -s 0): SQLite answers from its
+	// page cache and write-ahead log until the next write fails.
+	if fi.Size() < sqliteHeaderLen {
+		return fmt.Errorf("sqlite: %s was cut to %d bytes while open, shorter than its %d-byte header: %w", s.path, fi.Size(), sqliteHeaderLen, store.ErrCorrupt)
 	}
 	var v int
 	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {

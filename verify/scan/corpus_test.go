@@ -400,10 +400,10 @@ func TestCorpus(t *testing.T) {
 					os.WriteFile(filepath.Join(*corpusOut, fmt.Sprintf("%s-v%d-%d%s", name, codes[j.code].Version(), j.seed, ext)), file, 0o644)
 				}
 				start := time.Now()
-				img, err := readImage(bytes.NewReader(file), int64(len(file)))
+				img, err := readImage(bytes.NewReader(file), int64(len(file)), nil)
 				var text, how string
 				if err == nil {
-					text, how, err = decodeQRAttempts(toGray(img))
+					text, how, err = decodeQRAttempts(nil, toGray(img))
 				}
 				el := time.Since(start)
 				mu.Lock()

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -71,15 +72,28 @@ func Sniff(head []byte) Kind {
 //
 // The text is untrusted: give it to cert.ParseQRText and verify.Check.
 func DecodeImage(r io.Reader, size int64) (text string, err error) {
-	img, err := readImage(r, size)
+	return DecodeImageContext(context.Background(), r, size)
+}
+
+// DecodeImageContext is DecodeImage stopped when ctx is done: the search
+// then ends between two decoding attempts (each well under a second on
+// the largest image) with an error wrapping ErrGaveUp.
+func DecodeImageContext(ctx context.Context, r io.Reader, size int64) (text string, err error) {
+	return decodeImage(newWork(ctx, 0), r, size)
+}
+
+// decodeImage reads an image within w's bounds and searches it.
+func decodeImage(w *work, r io.Reader, size int64) (string, error) {
+	img, err := readImage(r, size, w)
 	if err != nil {
 		return "", err
 	}
-	return decodeQR(toGray(img))
+	return decodeQR(w, toGray(img))
 }
 
-// readImage applies the caps, then decodes.
-func readImage(r io.Reader, size int64) (image.Image, error) {
+// readImage applies the caps, charges the pixels to w (nil: none), then
+// decodes.
+func readImage(r io.Reader, size int64, w *work) (image.Image, error) {
 	if size > MaxImageSize {
 		return nil, fmt.Errorf("%w: %d bytes, an image may have at most %d (%d MiB)", ErrTooLarge, size, MaxImageSize, MaxImageSize>>20)
 	}
@@ -105,6 +119,9 @@ func readImage(r io.Reader, size int64) (image.Image, error) {
 		return nil, fmt.Errorf("%w: damaged image header: %v", ErrNotImage, err)
 	}
 	if err := checkDimensions(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+	if err := w.charge(int64(cfg.Width) * int64(cfg.Height)); err != nil {
 		return nil, err
 	}
 	img, err := decode(bytes.NewReader(data))
@@ -203,19 +220,23 @@ var attempts = []attempt{
 	{name: "multi", multi: true},
 }
 
-// decodeQR tries each attempt in turn.
-func decodeQR(g *gray) (string, error) {
-	text, _, err := decodeQRAttempts(g)
+// decodeQR tries each attempt in turn, until w's context is done (nil:
+// never).
+func decodeQR(w *work, g *gray) (string, error) {
+	text, _, err := decodeQRAttempts(w, g)
 	return text, err
 }
 
 // decodeQRAttempts also says which attempt succeeded, for the corpus test.
-func decodeQRAttempts(g *gray) (string, string, error) {
+func decodeQRAttempts(w *work, g *gray) (string, string, error) {
 	if g.w < 21 || g.h < 21 {
 		return "", "", ErrNoQRCode
 	}
 	prepared := map[string]*gray{"": g}
 	for _, a := range attempts {
+		if err := w.stopped(); err != nil {
+			return "", "", err
+		}
 		img, ok := prepared[a.prep]
 		if !ok {
 			img = preps[a.prep](g)

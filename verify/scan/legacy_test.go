@@ -47,7 +47,7 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if text, err := readPrintedQR(doc); err != nil || text != cert.QRFormUpper.Text(tc.baseURL, v.JWS) {
+		if text, err := readPrintedQR(nil, doc); err != nil || text != cert.QRFormUpper.Text(tc.baseURL, v.JWS) {
 			t.Errorf("%s: printed QR %.50q, %v", tc.file, text, err)
 		}
 		// From the file alone: the original when the configured address

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,8 +65,23 @@ const maxPages = 4
 //
 // Memory: every stream decoded is capped, and the file as a whole (see
 // package cert/pdf, read.go); a decompression bomb is refused before it
-// is parsed.
+// is parsed. Time: each image object is decoded and searched at most
+// once, however many pages and names refer to it, and at most
+// MaxPDFImagePixels pixels of images are searched in all; a file whose
+// code is not found within that is Unreadable with verify.ReasonTooLarge
+// (or, with an attachment, verified from the attachment alone).
 func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
+	return CheckPDFContext(context.Background(), data, vo, po)
+}
+
+// CheckPDFContext is CheckPDF with the image search stopped when ctx is
+// done (the server passes the request's context): the printed code then
+// counts as unreadable.
+func CheckPDFContext(ctx context.Context, data []byte, vo verify.Options, po PDFOptions) verify.Result {
+	return checkPDF(newWork(ctx, MaxPDFImagePixels), data, vo, po)
+}
+
+func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	now := time.Now
 	if vo.Now != nil {
 		now = vo.Now
@@ -85,20 +101,27 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+pdf.Detail(err))
 	}
 	certs, err := doc.Certificates()
+	if errors.Is(err, pdf.ErrTooMuchData) {
+		return unreadable(verify.ReasonTooLarge, verify.SourcePDFAttachment, "the PDF cannot be read: "+pdf.Detail(err))
+	}
 	if err != nil {
 		// An attachment named certificate.jws that is not one: a damaged
 		// or altered certificate file.
 		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourcePDFAttachment,
 			Detail: pdf.Detail(err), CheckedAt: now().UTC().Truncate(time.Second)}
 	}
-	page := &printed{doc: doc}
+	page := &printed{doc: doc, w: w}
 
 	if len(certs) == 0 { // no attachment: the printed code is all there is
 		text, err := page.qrText()
 		if err != nil {
 			detail := "the PDF has no attachment " + pdf.AttachmentName + " and no readable QR code on its page: verify the original PDF the issuer made, or scan the QR code printed on the paper certificate"
-			if errors.Is(err, pdf.ErrTooMuchData) {
-				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+pdf.Detail(err)+")")
+			if errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, errPixelBudget) || errors.Is(err, ErrGaveUp) {
+				msg := Detail(err) // this package's limits
+				if errors.Is(err, pdf.ErrTooMuchData) {
+					msg = pdf.Detail(err)
+				}
+				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+msg+")")
 			}
 			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
@@ -233,6 +256,7 @@ func qrFormOf(printedBase string) cert.QRForm {
 // printed reads the QR code printed on a PDF's pages.
 type printed struct {
 	doc  *pdf.Doc
+	w    *work
 	done bool
 	text string
 	err  error
@@ -240,17 +264,18 @@ type printed struct {
 
 func (p *printed) qrText() (string, error) {
 	if !p.done {
-		p.text, p.err = readPrintedQR(p.doc)
+		p.text, p.err = readPrintedQR(p.w, p.doc)
 		p.done = true
 	}
 	return p.text, p.err
 }
 
 // readPrintedQR finds the QR code on the first pages: drawn as rectangles,
-// else in an image. It returns ErrNoQRCode, or an error wrapping
-// pdf.ErrTooMuchData when the pages' data exceeded the limits before a
-// code was found.
-func readPrintedQR(doc *pdf.Doc) (text string, err error) {
+// else in an image, each image object searched once and all within w's
+// bounds. It returns ErrNoQRCode, or an error wrapping pdf.ErrTooMuchData
+// when the pages' data exceeded the limits before a code was found,
+// errPixelBudget when the images did, ErrGaveUp when w's context ended.
+func readPrintedQR(w *work, doc *pdf.Doc) (text string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			text, err = "", fmt.Errorf("scan: malformed PDF: %v", p)
@@ -267,26 +292,41 @@ func readPrintedQR(doc *pdf.Doc) (text string, err error) {
 			continue
 		}
 		if g := rasterize(darkRects(content)); g != nil {
-			if text, err := decodeQR(g); err == nil {
+			text, err := decodeQR(w, g)
+			if err == nil {
 				return text, nil
+			}
+			if errors.Is(err, ErrGaveUp) {
+				return "", err
 			}
 		}
 	}
 	// Images: a scan, or a page whose code was replaced by a picture.
+	// Each image object once, however many names and pages refer to it.
+	searched := map[int]bool{}
 	for n := 1; n <= pages; n++ {
 		imgs, err := doc.PageImages(n, MaxImagePixels)
 		if err != nil {
 			continue
 		}
 		for _, im := range imgs {
-			if im.JPEG != nil {
-				if text, err := DecodeImage(bytes.NewReader(im.JPEG), int64(len(im.JPEG))); err == nil {
-					return text, nil
+			if im.Object != 0 {
+				if searched[im.Object] {
+					continue
 				}
-				continue
+				searched[im.Object] = true
 			}
-			if text, err := decodeQR(&gray{w: im.Width, h: im.Height, pix: im.Gray}); err == nil {
+			var text string
+			if im.JPEG != nil {
+				text, err = decodeImage(w, bytes.NewReader(im.JPEG), int64(len(im.JPEG)))
+			} else if err = w.charge(int64(im.Width) * int64(im.Height)); err == nil {
+				text, err = decodeQR(w, &gray{w: im.Width, h: im.Height, pix: im.Gray})
+			}
+			switch {
+			case err == nil:
 				return text, nil
+			case errors.Is(err, ErrGaveUp), errors.Is(err, errPixelBudget):
+				return "", err
 			}
 		}
 	}

@@ -190,7 +190,7 @@ func TestPrintedQRFromVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := readPrintedQR(doc)
+	text, err := readPrintedQR(nil, doc)
 	if err != nil || text != f.v.QRLower {
 		t.Fatalf("printed QR: %q, %v\nwant %q", text, err, f.v.QRLower)
 	}

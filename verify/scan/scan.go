@@ -27,6 +27,7 @@
 package scan
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -42,12 +43,25 @@ import (
 // the input could not be read at all (I/O) or was refused: it wraps
 // ErrTooLarge or ErrNotImage.
 func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error) {
-	text, err := DecodeImage(r, size)
+	return CheckImageContext(context.Background(), r, size, o)
+}
+
+// CheckImageContext is CheckImage stopped when ctx is done (the server
+// passes the request's context: the search ends when the client is gone
+// or the deadline passes): the result is then verify.Unreadable with
+// reason verify.ReasonTooLarge.
+func CheckImageContext(ctx context.Context, r io.Reader, size int64, o verify.Options) (verify.Result, error) {
+	text, err := DecodeImageContext(ctx, r, size)
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	if errors.Is(err, ErrGaveUp) {
+		return verify.Result{Status: verify.Unreadable, Reason: verify.ReasonTooLarge, Source: verify.SourceQRImage,
+			Detail:    "the search for a QR code in the image was stopped (time limit, or the request was cancelled): try again with a smaller photo",
+			CheckedAt: now().UTC().Truncate(time.Second)}, nil
+	}
 	if errors.Is(err, ErrNoQRCode) {
-		now := time.Now
-		if o.Now != nil {
-			now = o.Now
-		}
 		return verify.Result{Status: verify.Unreadable, Reason: verify.ReasonNoCertificateFound, Source: verify.SourceQRImage,
 			Detail:    "no readable QR code found in the image: photograph the code straight on, in focus and evenly lit, filling a good part of the picture",
 			CheckedAt: now().UTC().Truncate(time.Second)}, nil

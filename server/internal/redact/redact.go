@@ -8,8 +8,9 @@
 // of a download form, a look-up's verification code) must not find it in
 // an append-only audit log or an error log. IDNumbers therefore errs on
 // the side of removing: any run of 15 or more digits, and any 15 to 18
-// digits (the last may be X) split by spaces, dashes or invisible
-// characters, in ASCII or full width, is replaced. Certificate numbers
+// digits (the last may be X) split by spaces, dashes, invisible
+// characters or . _ / , : + 、 ‧ · (cert.IsIDSeparator), in ASCII or full
+// width, is replaced. Certificate numbers
 // (10 digits) and the server's own numbers are left alone.
 //
 // The functions never fail and are safe for concurrent use.
@@ -25,6 +26,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/titlecert/titlecert/cert"
 )
 
 // IDMark replaces an ID-number-shaped run of characters.
@@ -48,7 +51,8 @@ const maxSeparators = 3
 // a run of at least 15 digits (any script's decimal digits, full-width
 // included), the last possibly followed by X; or consecutive groups of
 // digits that together hold 15 to 18 digits (X included), separated by at
-// most three spaces, dashes or format characters (zero-width space, BOM).
+// most three separators (cert.IsIDSeparator: spaces, dashes, format
+// characters such as the zero-width space, and . _ / , : + 、 ‧ ·).
 // Anything else is returned unchanged; s need not be valid UTF-8.
 func IDNumbers(s string) string {
 	if !hasDigitRun(s) {
@@ -198,8 +202,12 @@ func isX(r rune) bool {
 	return false
 }
 
+// isSeparator reports whether r may stand between groups of an ID
+// number's digits: what cert.IsIDSeparator reads as one (spaces, dashes,
+// invisible characters, . _ / , : + 、 ‧ · and their full-width forms), and
+// any other white space or format character.
 func isSeparator(r rune) bool {
-	return unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) || r == '\u2212' || r == '.' || r == '_'
+	return cert.IsIDSeparator(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 }
 
 // addressCandidate finds what may be an IP address, with a port: a
