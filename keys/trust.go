@@ -7,11 +7,11 @@ import (
 	"crypto/elliptic"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/strictjson"
 )
 
@@ -57,8 +57,6 @@ func (t *Trust) Bind(iss string) {
 // differs from one of them only in case is refused, not silently read.
 var jwkMembers = []string{"kty", "use", "key_ops", "alg", "kid", "x5u", "x5c", "x5t", "x5t#S256",
 	"crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k", IssuerMember}
-
-var issuerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // ParseTrust parses a JWKS that a verifier pins and returns its keys, as
 // ReadTrust does, without the issuer binding. Verifiers use ReadTrust.
@@ -153,7 +151,7 @@ func ReadTrust(data []byte) (*Trust, error) {
 		}
 		if r, ok := members[IssuerMember]; ok {
 			var iss string
-			if err := json.Unmarshal(r, &iss); err != nil || !issuerPattern.MatchString(iss) {
+			if err := json.Unmarshal(r, &iss); err != nil || cert.CheckIssuerID(iss) != nil {
 				return nil, fmt.Errorf("%w: key %d: %q must be an issuer identifier (1-64 of A-Z a-z 0-9 . _ -)", ErrBadKey, i+1, IssuerMember)
 			}
 			if prev, dup := t.Issuers[k.KeyID]; dup && prev != iss {
@@ -177,7 +175,7 @@ func ReadTrust(data []byte) (*Trust, error) {
 // every key names issuer iss (the form titlecert keys export writes). It
 // fails rather than emit a private member.
 func MarshalTrust(iss string, ks ...jose.JSONWebKey) ([]byte, error) {
-	if !issuerPattern.MatchString(iss) {
+	if cert.CheckIssuerID(iss) != nil {
 		return nil, fmt.Errorf("%w: issuer identifier %q is not 1-64 of A-Z a-z 0-9 . _ -", ErrBadKey, iss)
 	}
 	set := PublicSet(ks...)

@@ -147,8 +147,8 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 	clock := &testClock{t: issuedAt.Add(time.Hour)}
 	logs := &syncBuffer{}
 	cfg := Config{
-		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL, VerifyURL: baseURL + "/v",
-		Trust: keys.PublicSet(k), JWKS: jwks, SigningKey: k, Now: clock.Now,
+		Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: baseURL},
+		Trust:  keys.PublicSet(k), JWKS: jwks, SigningKey: k, Now: clock.Now,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		HolderHash: is.HolderHash,
 	}

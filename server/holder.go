@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
 	"github.com/titlecert/titlecert/server/internal/redact"
 	"github.com/titlecert/titlecert/store"
@@ -137,7 +137,7 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 // It knows only this issuer's certificates that the store holds.
 func (s *Server) holderRecord(ctx context.Context) func(c *cert.Claims, id string) (match, ok bool) {
 	return func(c *cert.Claims, id string) (bool, bool) {
-		if c.Issuer != s.cfg.IssuerID {
+		if c.Issuer != s.cfg.Issuer.ID {
 			return false, false
 		}
 		rec, err := s.store.Certificate(ctx, c.Number)
@@ -206,9 +206,9 @@ func (s *Server) download(r *http.Request, creds holderCredentials) (number stri
 
 // renderPDF renders an issued certificate again from its JWS, in the QR
 // text form it was issued with, so that the holder gets the bytes issued.
-// It is the server's only caller of batch.Render.
+// (pdf.Renderer.RenderIssued, the one render path.)
 func (s *Server) renderPDF(w io.Writer, rec *store.Certificate, c *cert.Claims) error {
-	return batch.Render(s.renderer, cert.QRForm(rec.QRForm), s.cfg.BaseURL, s.cfg.VerifyURL, s.cfg.IssuerName, rec.JWS, c, w)
+	return s.renderer.RenderIssued(w, pdf.Issued{Issuer: s.cfg.Issuer, Form: cert.QRForm(rec.QRForm), JWS: rec.JWS, Claims: c})
 }
 
 func writePDF(w http.ResponseWriter, number string, data []byte) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,9 +34,7 @@ func (f *fixture) issueNames(t *testing.T, names ...string) []string {
 	}
 	w.Flush()
 	is := &batch.Issuer{Store: f.st, Key: f.key, Renderer: renderer(), HolderHash: f.cfg.HolderHash,
-		IssuerID: f.cfg.IssuerID, IssuerName: f.cfg.IssuerName, BaseURL: f.baseURL, VerifyURL: f.cfg.VerifyURL,
-		StatusURI: func(l int64) string { return fmt.Sprintf("%s/s/%d", f.baseURL, l) },
-		Now:       func() time.Time { return issuedAt }}
+		Issuer: f.cfg.Issuer, Now: func() time.Time { return issuedAt }}
 	ro := roster.Options{Now: func() time.Time { return issuedAt }, CheckName: renderer().CheckText}
 	if _, err := is.Issue(context.Background(), batchtest.Source("names.csv", b.Bytes(), ro), filepath.Join(t.TempDir(), "out")); err != nil {
 		t.Fatal(err)

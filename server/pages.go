@@ -40,7 +40,7 @@ func (s *Server) options(ctx context.Context) verify.Options {
 // which verifies, is shown with the JWS and the code that were issued.
 func (s *Server) issuedJWS(ctx context.Context) func(c *cert.Claims) (string, bool) {
 	return func(c *cert.Claims) (string, bool) {
-		if c.Issuer != s.cfg.IssuerID || len(c.Number) > cert.MaxNumberLen {
+		if c.Issuer != s.cfg.Issuer.ID || len(c.Number) > cert.MaxNumberLen {
 			return "", false
 		}
 		rec, err := s.store.Certificate(ctx, c.Number)
@@ -203,7 +203,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	switch scan.Sniff(data) {
 	case scan.KindPDF:
 		res = scan.CheckPDFContext(ctx, data, s.options(r.Context()), scan.PDFOptions{Renderer: s.renderer,
-			Issuers: map[string]scan.Issuer{s.cfg.IssuerID: {Name: s.cfg.IssuerName, BaseURL: s.cfg.BaseURL, VerifyURL: s.cfg.VerifyURL}}})
+			Issuers: []cert.Issuer{s.cfg.Issuer}})
 	case scan.KindJPEG, scan.KindPNG:
 		res, err = scan.CheckImageContext(ctx, bytes.NewReader(data), int64(len(data)), s.options(r.Context()))
 		if errors.Is(err, scan.ErrTooLarge) {

@@ -10,8 +10,7 @@ import (
 	"testing"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
-	"github.com/titlecert/titlecert/cert/batch/batchtest"
+	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/verify"
@@ -136,10 +135,10 @@ func TestDownloadLegacyForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var issued, current bytes.Buffer
-	if err := batch.Render(renderer(), cert.QRFormUpper, f.cfg.BaseURL, f.cfg.VerifyURL, batchtest.IssuerName, jws, c, &issued); err != nil {
+	if err := renderer().RenderIssued(&issued, pdf.Issued{Issuer: f.cfg.Issuer, Form: cert.QRFormUpper, JWS: jws, Claims: c}); err != nil {
 		t.Fatal(err)
 	}
-	if err := batch.Render(renderer(), cert.QRFormLower, f.cfg.BaseURL, f.cfg.VerifyURL, batchtest.IssuerName, jws, c, &current); err != nil {
+	if err := renderer().RenderIssued(&current, pdf.Issued{Issuer: f.cfg.Issuer, Form: cert.QRFormLower, JWS: jws, Claims: c}); err != nil {
 		t.Fatal(err)
 	}
 	jh, ph := sha256.Sum256([]byte(jws)), sha256.Sum256(issued.Bytes())

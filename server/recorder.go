@@ -138,7 +138,7 @@ func (r *recorder) close() {
 // signature verified, queues an entry in its holder's log.
 func (s *Server) verified(res verify.Result, channel string) {
 	s.m.verifications.Inc(channel, string(res.Status))
-	if c := res.Certificate; c != nil && c.Issuer == s.cfg.IssuerID {
+	if c := res.Certificate; c != nil && c.Issuer == s.cfg.Issuer.ID {
 		s.verification.record(store.Verification{Number: c.Number, At: s.now().UTC(), Channel: channel})
 	}
 }

@@ -161,13 +161,12 @@ const (
 // Config is what the server needs to know besides its store and renderer.
 // Zero values take the defaults documented on each field.
 type Config struct {
-	IssuerID, IssuerName string
-	// BaseURL is the issuer's verification address (datadir.Config.BaseURL);
-	// its path, if any, prefixes every route.
-	BaseURL string
-	// VerifyURL is the address printed on certificates
-	// (datadir.Config.VerifyURL()); BaseURL + "/v" when empty.
-	VerifyURL string
+	// Issuer is the issuer the server verifies for (datadir.Config.Issuer):
+	// its ID and name, and its base URL, the server's address, whose path,
+	// if any, prefixes every route. It must pass cert.Issuer.Check. It
+	// derives the addresses certificates carry (status lists at
+	// Issuer.StatusURI, the verification page at Issuer.VerifyURL).
+	Issuer cert.Issuer
 	// Trust is the set of the issuer's public keys that certificates and
 	// status lists are verified against; it must hold SigningKey's public
 	// key.
@@ -267,7 +266,7 @@ type Server struct {
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	jwks     []byte
-	issuers  map[string]string // kid → issuer: every key is cfg.IssuerID's
+	issuers  map[string]string // kid → issuer: every key is cfg.Issuer.ID's
 	dirJSON  []byte
 
 	status       *statusCache
@@ -290,13 +289,13 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	if st == nil || r == nil {
 		return nil, errors.New("server: a store and a PDF renderer are required")
 	}
-	if cfg.IssuerID == "" || cfg.IssuerName == "" {
+	if cfg.Issuer.ID == "" || cfg.Issuer.Name == "" {
 		return nil, errors.New("server: issuer id and name are required")
 	}
-	if err := cert.QRPrefixIssuedOK(cfg.BaseURL); err != nil { // an issuer's own, as configured
+	if err := cfg.Issuer.CheckIssued(); err != nil { // an issuer's own, as configured
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	u, _ := url.Parse(cfg.BaseURL)
+	u, _ := url.Parse(cfg.Issuer.BaseURL)
 	if len(cfg.Trust.Keys) == 0 {
 		return nil, errors.New("server: no trusted keys")
 	}
@@ -305,9 +304,6 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	}
 	if len(cfg.Trust.Key(cfg.SigningKey.KeyID)) == 0 {
 		return nil, fmt.Errorf("server: the signing key %q is not in the trusted key set", cfg.SigningKey.KeyID)
-	}
-	if cfg.VerifyURL == "" {
-		cfg.VerifyURL = strings.TrimRight(cfg.BaseURL, "/") + "/v"
 	}
 	if cfg.Directory == nil {
 		cfg.Directory = directory.Default()
@@ -360,7 +356,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	jwks := cfg.JWKS
 	if jwks == nil {
 		// Public halves only, each naming this issuer (keys.IssuerMember).
-		b, err := keys.MarshalTrust(cfg.IssuerID, cfg.Trust.Keys...)
+		b, err := keys.MarshalTrust(cfg.Issuer.ID, cfg.Trust.Keys...)
 		if err != nil {
 			return nil, fmt.Errorf("server: encoding the key set: %w", err)
 		}
@@ -370,7 +366,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 	// that claims another issuer is untrusted.
 	issuers := make(map[string]string, len(cfg.Trust.Keys))
 	for _, k := range cfg.Trust.Keys {
-		issuers[k.KeyID] = cfg.IssuerID
+		issuers[k.KeyID] = cfg.Issuer.ID
 	}
 	if cfg.HolderHash == nil {
 		return nil, errors.New("server: Config.HolderHash is required")

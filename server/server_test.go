@@ -614,7 +614,7 @@ func TestUpload(t *testing.T) {
 		t.Fatalf("neither PDF nor image: %d", w.Code)
 	}
 	// A photo or scan of the QR code: the same verdict, from the image.
-	code, err := qr.Encode(cert.QRText(f.srv.cfg.BaseURL, f.issued[0].JWS))
+	code, err := qr.Encode(cert.QRText(f.srv.cfg.Issuer.BaseURL, f.issued[0].JWS))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1001,8 +1001,8 @@ func TestNew(t *testing.T) {
 	f := newFixture(t, 1, "", nil)
 	other, _ := keys.Generate(keys.EdDSA, nil)
 	for name, edit := range map[string]func(*Config){
-		"no issuer":             func(c *Config) { c.IssuerID = "" },
-		"bad base URL":          func(c *Config) { c.BaseURL = "ftp://x" },
+		"no issuer":             func(c *Config) { c.Issuer.ID = "" },
+		"bad base URL":          func(c *Config) { c.Issuer.BaseURL = "ftp://x" },
 		"no trust":              func(c *Config) { c.Trust = jose.JSONWebKeySet{} },
 		"public signing key":    func(c *Config) { c.SigningKey = keys.Public(f.key) },
 		"signing key untrusted": func(c *Config) { c.SigningKey = other },

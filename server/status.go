@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,7 +117,7 @@ func (c *statusCache) sign(ctx context.Context, now time.Time) (*statusSnapshot,
 		return nil, err
 	}
 	lists, _, err := publish.StatusLists(ctx, c.s.store, publish.Options{
-		IssuerID: c.s.cfg.IssuerID, URI: c.s.statusURI, Key: c.s.cfg.SigningKey,
+		IssuerID: c.s.cfg.Issuer.ID, URI: c.s.cfg.Issuer.StatusURI, Key: c.s.cfg.SigningKey,
 		Now: now, Validity: c.s.cfg.StatusValidity, TTL: c.s.cfg.StatusTTL,
 	})
 	if err != nil {
@@ -171,10 +170,4 @@ func (c *statusCache) archiveChanged(ctx context.Context, now time.Time) (bool, 
 	// so that one recorded a little "earlier" is not missed.
 	c.scanFrom = now.Add(-10 * time.Minute)
 	return changed, nil
-}
-
-// statusURI is the URI of list id, as certificates carry it
-// (datadir.Config.StatusURI).
-func (s *Server) statusURI(id int64) string {
-	return fmt.Sprintf("%s/s/%d", strings.TrimRight(s.cfg.BaseURL, "/"), id)
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
-	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/sqlite"
@@ -115,8 +114,7 @@ func TestUnrecordedOnline(t *testing.T) {
 	var orphans []string
 	is := &batch.Issuer{Store: crashStore{Store: f.st, tokens: &orphans}, Key: f.key, Renderer: renderer(),
 		HolderHash: func(id string) []byte { return []byte("h" + id) },
-		IssuerID:   batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: f.baseURL, VerifyURL: f.baseURL + "/v",
-		StatusURI: f.srv.statusURI, Now: func() time.Time { return issuedAt }}
+		Issuer:     f.srv.cfg.Issuer, Now: func() time.Time { return issuedAt }}
 	csv := []byte("姓名,身份证号,系列,专业,级别,评审委员会,评审日期,文号\n" +
 		"王芳,110105198001010024,工程技术,建筑工程,中级,福建省工程技术人才职称评审委员会,2026-06-30,闽人社文〔2026〕12号\n")
 	ro := roster.Options{Now: func() time.Time { return issuedAt }, CheckName: renderer().CheckText}

@@ -72,7 +72,7 @@ func TestES256TwinResolvesToIssued(t *testing.T) {
 	if twin == rec.JWS || cert.VerificationCode(twin) == rec.VerificationCode {
 		t.Fatal("the twin is the same text")
 	}
-	srv, err := New(Config{IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: base,
+	srv, err := New(Config{Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: base},
 		Trust: keys.PublicSet(k), SigningKey: k, Now: func() time.Time { return issuedAt.Add(time.Hour) },
 		HolderHash: bf.Issuer.HolderHash}, bf.Store, renderer())
 	if err != nil {

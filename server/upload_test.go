@@ -27,7 +27,7 @@ import (
 // qrPhoto is a PNG of certificate i's QR code, scale pixels a module.
 func (f *fixture) qrPhoto(i, scale int) []byte {
 	f.t.Helper()
-	code, err := qr.Encode(cert.QRText(f.srv.cfg.BaseURL, f.issued[i].JWS))
+	code, err := qr.Encode(cert.QRText(f.srv.cfg.Issuer.BaseURL, f.issued[i].JWS))
 	if err != nil {
 		f.t.Fatal(err)
 	}

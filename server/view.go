@@ -89,23 +89,20 @@ type chrome struct {
 	IssuerName string
 }
 
-func (s *Server) chrome() chrome { return chrome{Base: s.base, IssuerName: s.cfg.IssuerName} }
-
-// chinaTime is the time zone of times shown to people.
-var chinaTime = time.FixedZone("UTC+8", 8*3600)
+func (s *Server) chrome() chrome { return chrome{Base: s.base, IssuerName: s.cfg.Issuer.Name} }
 
 func showTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(chinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"
+	return t.In(cert.ChinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"
 }
 
 func showDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(chinaTime).Format("2006-01-02")
+	return t.In(cert.ChinaTime).Format("2006-01-02")
 }
 
 // words is a phrase in Chinese and English.

@@ -101,7 +101,9 @@ func invalid(r Reason, format string, args ...any) *InvalidError {
 
 // ChinaTime is China Standard Time (UTC+8, no daylight saving), in which
 // review dates are calendar dates.
-var ChinaTime = time.FixedZone("UTC+8", 8*3600)
+//
+// Deprecated: use cert.ChinaTime, which this is.
+var ChinaTime = cert.ChinaTime
 
 // ClockSkew is how far in the future an issue time may be before the
 // certificate is "not yet valid".
@@ -284,7 +286,7 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 	}
 	// A review date is a calendar date in China (UTC+8): it starts at
 	// midnight there, and must not start after the certificate was issued.
-	rd, _ := time.ParseInLocation(time.DateOnly, c.ReviewDate, ChinaTime)
+	rd, _ := time.ParseInLocation(time.DateOnly, c.ReviewDate, cert.ChinaTime)
 	if rd.After(c.IssuedTime()) {
 		return c, &key, "", invalid(ReasonBadClaims, "review date %s is after the issue date", c.ReviewDate)
 	}

@@ -27,24 +27,25 @@
 // whole batch in one Store.Issue call, held in memory. The file must not
 // change between the passes: Issue compares the SHA-256 of both reads and
 // issues nothing if they differ.
+//
+// The files, by concern: batch.go (Issuer and Issue, the order of the
+// steps), check.go (the first pass), pass2.go (the second: workers, the
+// manifest and the spooled records), code.go (unique verification codes),
+// render.go (signing and rendering one certificate), record.go (the
+// store's transaction), number.go (certificate numbers and file names),
+// staging.go (leftovers of crashed batches), files.go and sync_*.go
+// (writing, moving and syncing files).
 package batch
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/gob"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,11 +53,8 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/pdf"
-	"github.com/titlecert/titlecert/cert/qr"
 	"github.com/titlecert/titlecert/cert/roster"
-	"github.com/titlecert/titlecert/internal/csvcell"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/verify"
 )
 
 // DefaultChunkSize is Issuer.ChunkSize when it is 0.
@@ -69,11 +67,9 @@ type Issuer struct {
 	HolderHash func(id string) []byte // keyed hash of an ID number (datadir.Secrets.HolderHash)
 	Renderer   *pdf.Renderer
 
-	IssuerID   string
-	IssuerName string
-	BaseURL    string
-	VerifyURL  string
-	StatusURI  func(list int64) string
+	// Issuer is who signs: its ID is the certificates' "iss", and it
+	// derives their status-list URIs, QR text and printed addresses.
+	Issuer cert.Issuer
 	// IDHashCost, when not 0, adds the optional salted scrypt hash of the
 	// holder's ID number (claim "hih") at cost 2^IDHashCost: about 55 ms
 	// per certificate at 15, which then bounds the issuance rate.
@@ -89,6 +85,8 @@ type Issuer struct {
 	// how many records go to the store per BatchTx.Add; DefaultChunkSize
 	// when 0.
 	ChunkSize int
+
+	newJobHook func() // called as each candidate of the second pass is read (tests)
 }
 
 // Stats adds up the time spent in each stage of issuance, summed over the
@@ -139,36 +137,6 @@ type Result struct {
 	// RemovedStaging counts the staging folders of interrupted batches
 	// (untouched for StaleStaging) that Issue removed from the output folder.
 	RemovedStaging int
-}
-
-// StaleStaging is how long a staging folder must have been untouched before
-// Issue takes it for the leftover of a crashed batch and removes it. A
-// running batch writes into its folder every few milliseconds.
-const StaleStaging = time.Hour
-
-// recordedMarker marks a staging folder whose batch was recorded but whose
-// files could not all be moved into place.
-const recordedMarker = "RECORDED-MOVE-INTO-PLACE.txt"
-
-// removeStaleStaging removes the staging folders a crashed batch left in
-// outDir: they hold signed PDFs that were never recorded, whose status
-// entries read as valid, and must not be handed out.
-func removeStaleStaging(outDir string, now time.Time) int {
-	matches, _ := filepath.Glob(filepath.Join(outDir, ".staging-*"))
-	n := 0
-	for _, m := range matches {
-		info, err := os.Lstat(m)
-		if err != nil || !info.IsDir() || now.Sub(info.ModTime()) < StaleStaging {
-			continue
-		}
-		if _, err := os.Lstat(filepath.Join(m, recordedMarker)); err == nil {
-			continue
-		}
-		if os.RemoveAll(m) == nil {
-			n++
-		}
-	}
-	return n
 }
 
 // Issued is one issued certificate.
@@ -316,514 +284,4 @@ func (is *Issuer) Issue(ctx context.Context, src Source, outDir string) (*Result
 	moved = true
 	syncDir(outDir)
 	return res, nil
-}
-
-// check reads src once, checking every row and each candidate against the
-// store, and returns the number of candidates and the file's SHA-256.
-func (is *Issuer) check(ctx context.Context, src Source, o roster.Options) (int, []byte, error) {
-	h := sha256.New()
-	n := 0
-	err := is.read(src, o, h, func(c roster.Candidate) error {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("batch: %w", err)
-		}
-		stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Check })
-		defer stop()
-		prev, err := is.Store.FindTitle(ctx, is.HolderHash(c.IDNumber), c.TitleKey())
-		switch {
-		case err == nil:
-			return &roster.RowError{Line: c.Line, Field: "id_number", Column: "",
-				Message: fmt.Sprintf("%s 已持有%s（%s %s），证书编号 %s；请删除该行 / already holds this title as certificate %s (batch %s): remove the row",
-					c.Name, prev.Title, prev.Series, prev.Specialty, prev.Number, prev.Number, prev.BatchID)}
-		case !errors.Is(err, store.ErrNotFound):
-			return fmt.Errorf("batch: checking the store: %w", err)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return 0, nil, err
-	}
-	return n, h.Sum(nil), nil
-}
-
-// read scans src with fn, writing every byte of the file to h.
-func (is *Issuer) read(src Source, o roster.Options, h hash.Hash, fn func(roster.Candidate) error) error {
-	f, err := src.Open()
-	if err != nil {
-		return fmt.Errorf("batch: %w", err)
-	}
-	defer f.Close()
-	if err := roster.Scan(io.TeeReader(f, h), src.Name, o, fn); err != nil {
-		return err
-	}
-	if _, err := io.Copy(h, f); err != nil { // whatever the parser left unread
-		return fmt.Errorf("batch: reading %s: %w", src.Name, err)
-	}
-	return nil
-}
-
-// job is one certificate on its way through the second pass.
-type job struct {
-	i      int
-	c      roster.Candidate
-	claims *cert.Claims
-	salt   []byte
-	rec    store.Certificate
-	err    error
-	done   chan struct{} // closed by the worker
-}
-
-// pass2 is the second read of the file: issuance proper.
-type pass2 struct {
-	is       *Issuer
-	src      Source
-	ropts    roster.Options
-	n        int
-	first    int64
-	slots    []store.StatusSlot
-	issuedAt time.Time
-	batchID  string
-	rnd      io.Reader
-	signer   jose.Signer
-	staging  string
-	chunk    int
-}
-
-// spoolName is the file in staging that holds the batch's store records
-// between rendering and the transaction (gob-encoded store.Certificate
-// values). It holds no ID number, only the keyed HolderKey.
-const spoolName = "records.gob"
-
-// run issues every candidate into staging: PDFs, the manifest and the
-// spooled records. It returns the SHA-256 of what it read.
-func (p *pass2) run(ctx context.Context, res *Result) ([]byte, error) {
-	is := p.is
-	workers := is.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	mf, err := newOutFile(filepath.Join(p.staging, ManifestName(p.batchID)), 0o644)
-	if err != nil {
-		return nil, err
-	}
-	defer mf.f.Close()
-	mf.w.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly only with a BOM
-	mf.csv.Write([]string{"number", "name", "file", "verification_code", "jws"})
-	sf, err := newOutFile(filepath.Join(p.staging, spoolName), 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer sf.f.Close()
-	spool := gob.NewEncoder(sf.w)
-
-	work := make(chan *job)
-	ordered := make(chan *job, p.chunk)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for j := range work {
-				j.err = is.renderOne(&j.c, j.claims, j.salt, p.signer, p.staging, &j.rec)
-				close(j.done)
-			}
-		})
-	}
-	// The producer reads the file again, in order, drawing each
-	// certificate's randomness as it goes, so a given rand stream gives
-	// given certificates whatever the scheduling.
-	h := sha256.New()
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(ordered)
-		defer close(work)
-		i := 0
-		err := is.read(p.src, p.ropts, h, func(c roster.Candidate) error {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("batch: %w", err)
-			}
-			if i >= p.n {
-				return ErrSourceChanged
-			}
-			j, err := p.newJob(i, c)
-			if err != nil {
-				return err
-			}
-			i++
-			for _, ch := range []chan *job{work, ordered} {
-				select {
-				case ch <- j:
-				case <-ctx.Done():
-					return fmt.Errorf("batch: %w", ctx.Err())
-				}
-			}
-			return nil
-		})
-		var re roster.Errors
-		switch {
-		case errors.As(err, &re):
-			err = ErrSourceChanged // it was fine the first time
-		case err == nil && i != p.n:
-			err = ErrSourceChanged
-		}
-		readErr <- err
-	}()
-
-	var firstErr error
-	fail := func(err error) {
-		if firstErr == nil {
-			firstErr = err
-			cancel()
-		}
-	}
-	seen := make(map[uint64]struct{}) // verification codes of the batch, hashed
-	done := 0
-	for j := range ordered {
-		if firstErr != nil {
-			continue // drain: the producer stops at the cancelled context
-		}
-		select {
-		case <-j.done:
-		case <-ctx.Done():
-			fail(fmt.Errorf("batch: %w", ctx.Err()))
-			continue
-		}
-		if j.err != nil {
-			fail(fmt.Errorf("batch: line %d (%s): %w", j.c.Line, j.c.Name, j.err))
-			continue
-		}
-		if err := p.uniqueCode(ctx, j, seen); err != nil {
-			fail(err)
-			continue
-		}
-		r := &j.rec
-		r.Seq = p.first + int64(j.i)
-		r.BatchID = p.batchID
-		r.HolderKey = is.HolderHash(j.c.IDNumber)
-		r.StatusList = p.slots[j.i].List
-		r.StatusIndex = p.slots[j.i].Index
-		r.IssuedAt = p.issuedAt
-		it := Issued{Number: r.Number, Name: r.HolderName, File: FileName(r.Number), JWS: r.JWS, VerificationCode: r.VerificationCode}
-		if j.i == 0 {
-			res.First = it
-		}
-		stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
-		mf.csv.Write([]string{it.Number, it.Name, it.File, it.VerificationCode, it.JWS})
-		err := spool.Encode(r)
-		stop()
-		if err != nil {
-			fail(fmt.Errorf("batch: %w", err))
-			continue
-		}
-		done++
-		if is.Progress != nil {
-			is.Progress(done, p.n)
-		}
-	}
-	wg.Wait()
-	if err := <-readErr; firstErr == nil && err != nil {
-		firstErr = err
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
-	defer stop()
-	if err := mf.close(); err != nil {
-		return nil, err
-	}
-	if err := sf.close(); err != nil {
-		return nil, err
-	}
-	return h.Sum(nil), nil
-}
-
-// newJob makes the claims of candidate i, drawing its jti and (when the
-// issuer adds ID hashes) the hash's salt.
-func (p *pass2) newJob(i int, c roster.Candidate) (*job, error) {
-	jti := make([]byte, 12)
-	if _, err := io.ReadFull(p.rnd, jti); err != nil {
-		return nil, fmt.Errorf("batch: %w", err)
-	}
-	var salt []byte
-	if p.is.IDHashCost != 0 {
-		salt = make([]byte, 16)
-		if _, err := io.ReadFull(p.rnd, salt); err != nil {
-			return nil, fmt.Errorf("batch: %w", err)
-		}
-	}
-	is := p.is
-	cl := &cert.Claims{
-		Version:      cert.FormatVersion,
-		Issuer:       is.IssuerID,
-		Number:       Number(p.issuedAt, p.first+int64(i)),
-		IssuedAt:     p.issuedAt.Unix(),
-		ID:           base64.RawURLEncoding.EncodeToString(jti),
-		HolderName:   c.Name,
-		HolderIDMask: cert.MaskIDNumber(c.IDNumber),
-		Series:       c.Series,
-		Specialty:    c.Specialty,
-		Level:        c.Level,
-		Title:        c.Title,
-		Committee:    c.Committee,
-		ReviewDate:   c.ReviewDate,
-		ApprovalDoc:  c.ApprovalDoc,
-		Route:        c.Route,
-		Scope:        c.Scope,
-		Employer:     c.Employer,
-		Status:       &cert.Status{StatusList: cert.StatusListRef{Index: p.slots[i].Index, URI: is.StatusURI(p.slots[i].List)}},
-	}
-	return &job{i: i, c: c, claims: cl, salt: salt, done: make(chan struct{})}, nil
-}
-
-// uniqueCode makes j's verification code unique, in the store and in the
-// batch: on the rare collision (50-bit codes) it signs again with a fresh
-// jti. (The store's unique index is the last word, at commit.)
-//
-// seen holds a 64-bit hash of each code of the batch so far (8 bytes, not a
-// string, per certificate); a hash collision only costs a needless
-// re-signing.
-func (p *pass2) uniqueCode(ctx context.Context, j *job, seen map[uint64]struct{}) error {
-	for attempt := 0; ; attempt++ {
-		code := j.rec.VerificationCode
-		_, err := p.is.Store.ByVerificationCode(ctx, code)
-		key := fnv64(code)
-		if _, dup := seen[key]; !dup && errors.Is(err, store.ErrNotFound) {
-			seen[key] = struct{}{}
-			return nil
-		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("batch: %w", err)
-		}
-		if attempt > 10 {
-			return errors.New("batch: could not find a unique verification code")
-		}
-		jti := make([]byte, 12)
-		if _, err := io.ReadFull(p.rnd, jti); err != nil {
-			return fmt.Errorf("batch: %w", err)
-		}
-		j.claims.ID = base64.RawURLEncoding.EncodeToString(jti)
-		// The ID hash is already in the claims: only sign and render again.
-		if err := p.is.signAndRender(&j.c, j.claims, p.signer, p.staging, &j.rec); err != nil {
-			return err
-		}
-	}
-}
-
-// fnv64 is the 64-bit FNV-1a hash of s: fixed, so that a given rand
-// stream gives given certificates.
-func fnv64(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
-// record adds the spooled records to the store in one transaction.
-func (is *Issuer) record(ctx context.Context, b store.Batch, spoolPath string, chunk int) error {
-	f, err := os.Open(spoolPath)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	bw, ok := is.Store.(store.BatchWriter)
-	if !ok {
-		bw = memWriter{is.Store}
-	}
-	tx, err := bw.BeginBatch(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	dec := gob.NewDecoder(bufio.NewReaderSize(f, 256<<10))
-	recs := make([]store.Certificate, 0, chunk)
-	for {
-		recs = append(recs, store.Certificate{})
-		err := dec.Decode(&recs[len(recs)-1])
-		if err == io.EOF {
-			recs = recs[:len(recs)-1]
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading the records back: %w", err)
-		}
-		if len(recs) == chunk {
-			if err := tx.Add(ctx, recs); err != nil {
-				return err
-			}
-			recs = recs[:0]
-		}
-	}
-	if len(recs) > 0 {
-		if err := tx.Add(ctx, recs); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// memWriter records a batch with Store.Issue, for stores that are not a
-// store.BatchWriter: the whole batch is held in memory until Commit.
-type memWriter struct{ s store.Store }
-
-func (w memWriter) BeginBatch(ctx context.Context, b store.Batch) (store.BatchTx, error) {
-	return &memTx{ctx: ctx, s: w.s, b: b}, nil
-}
-
-type memTx struct {
-	ctx   context.Context
-	s     store.Store
-	b     store.Batch
-	certs []store.Certificate
-}
-
-func (t *memTx) Add(_ context.Context, certs []store.Certificate) error {
-	t.certs = append(t.certs, certs...)
-	return nil
-}
-
-func (t *memTx) Commit() error   { return t.s.Issue(t.ctx, t.b, t.certs) }
-func (t *memTx) Rollback() error { t.certs = nil; return nil }
-
-// Number formats a certificate number: the year of issue (in China, UTC+8) and the sequence
-// number, at least six digits ("2026000042"). Sequence numbers are unique
-// per issuer, so numbers are too.
-func Number(issued time.Time, seq int64) string {
-	return fmt.Sprintf("%d%06d", issued.In(verify.ChinaTime).Year(), seq)
-}
-
-// FileName is the PDF file name of a certificate.
-func FileName(number string) string { return number + ".pdf" }
-
-// renderOne hashes the ID number when the issuer adds ID hashes (then the
-// costliest step by far), then signs, renders the PDF into dir and fills
-// rec.
-func (is *Issuer) renderOne(c *roster.Candidate, cl *cert.Claims, salt []byte, signer jose.Signer, dir string, rec *store.Certificate) error {
-	if is.IDHashCost != 0 {
-		stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Hash })
-		h, err := cert.NewIDHash(c.IDNumber, is.IDHashCost, bytes.NewReader(salt))
-		stop()
-		if err != nil {
-			return err
-		}
-		cl.HolderIDHash = &h
-	}
-	return is.signAndRender(c, cl, signer, dir, rec)
-}
-
-// signAndRender signs cl (which holds its ID hash, if any), renders the PDF into
-// dir and fills rec.
-func (is *Issuer) signAndRender(c *roster.Candidate, cl *cert.Claims, signer jose.Signer, dir string, rec *store.Certificate) error {
-	stop := is.timer(func(s *Stats) *atomic.Int64 { return &s.Sign })
-	jws, err := cert.Sign(signer, cl)
-	stop()
-	if err != nil {
-		return err
-	}
-	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.QR })
-	form := cert.QRFormCurrent // recorded: the certificate renders in it for good
-	text := form.Text(is.BaseURL, jws)
-	code, err := qr.Encode(text)
-	stop()
-	if err != nil {
-		return fmt.Errorf("batch: QR code: %w", err)
-	}
-	// The PDF goes straight from the renderer to its file and its hash:
-	// no copy, no buffer per certificate.
-	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.Write })
-	// (O_TRUNC: a re-signed certificate, see uniqueCode, replaces its file.)
-	f, err := os.OpenFile(filepath.Join(dir, FileName(cl.Number)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	stop()
-	if err != nil {
-		return fmt.Errorf("batch: %w", err)
-	}
-	stop = is.timer(func(s *Stats) *atomic.Int64 { return &s.PDF })
-	pdfHash := sha256.New()
-	err = is.Renderer.Render(io.MultiWriter(f, pdfHash), pdf.Document{Claims: cl, JWS: jws, QRText: text, QR: code,
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(is.VerifyURL), IssuerName: is.IssuerName})
-	stop()
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("batch: writing %s: %w", filepath.Base(f.Name()), cerr)
-	}
-	if err != nil {
-		return err // the staging folder, and the file with it, is removed
-	}
-	jh := sha256.Sum256([]byte(jws))
-	ph := pdfHash.Sum(nil)
-	*rec = store.Certificate{
-		Number: cl.Number, TitleKey: c.TitleKey(), HolderName: cl.HolderName, HolderIDMask: cl.HolderIDMask,
-		Series: cl.Series, Specialty: cl.Specialty, Level: cl.Level, Title: cl.Title, Committee: cl.Committee,
-		ReviewDate: cl.ReviewDate, JWS: jws, JWSHash: jh[:], PDFHash: ph, VerificationCode: cert.VerificationCode(jws), Status: store.StatusValid,
-		QRForm: uint8(form),
-	}
-	return nil
-}
-
-// outFile is a file written through a buffer (and, for the manifest, a
-// CSV writer), synced when closed.
-type outFile struct {
-	f   *os.File
-	w   *bufio.Writer
-	csv *csvcell.Writer // neutralizes cells a spreadsheet would run
-}
-
-func newOutFile(path string, mode os.FileMode) (*outFile, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return nil, fmt.Errorf("batch: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	return &outFile{f: f, w: w, csv: csvcell.NewWriter(w)}, nil
-}
-
-// close flushes, syncs and closes the file.
-func (o *outFile) close() error {
-	o.csv.Flush()
-	err := o.csv.Error()
-	if err == nil {
-		err = o.w.Flush()
-	}
-	if err == nil {
-		err = o.f.Sync()
-	}
-	if cerr := o.f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("batch: writing %s: %w", filepath.Base(o.f.Name()), err)
-	}
-	return nil
-}
-
-// moveNew moves a file into place without ever replacing one: a hard link,
-// which fails if dst exists, then removal of src.
-func moveNew(src, dst string) error {
-	if err := os.Link(src, dst); err != nil {
-		return err
-	}
-	return os.Remove(src)
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
-// Render renders the PDF of an issued certificate again from its JWS, in
-// the QR text form it was issued with (store.Certificate.QRForm); the
-// bytes are those issued (rendering is deterministic). baseURL and
-// verifyURL are the issuer's addresses as configured: form writes them
-// on the page (cert.QRForm.Text and URL). An unknown form is an error.
-func Render(r *pdf.Renderer, form cert.QRForm, baseURL, verifyURL, issuerName string, jws string, cl *cert.Claims, w io.Writer) error {
-	if err := form.Check(); err != nil {
-		return fmt.Errorf("batch: certificate %s: %w", cl.Number, err)
-	}
-	return r.Render(w, pdf.Document{Claims: cl, JWS: jws, QRText: form.Text(baseURL, jws),
-		VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(verifyURL), IssuerName: issuerName})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/sqlite"
@@ -183,8 +184,7 @@ func testIssueEndToEnd(t *testing.T, idHashCost int) {
 		}
 		// The holder's Chinese name is in the PDF's text.
 		if i == 0 {
-			if _, err := exec.LookPath("pdftotext"); err != nil {
-				t.Log("pdftotext not installed (apt-get install poppler-utils): text extraction not checked")
+			if _, ok := testtool.Find(t, "pdftotext"); !ok {
 				continue
 			}
 			txt, err := exec.Command("pdftotext", filepath.Join(f.out, it.File), "-").Output()

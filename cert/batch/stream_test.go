@@ -76,8 +76,7 @@ func TestStreaming(t *testing.T) {
 		started  atomic.Int64 // candidates read in the second pass
 		maxAhead int64
 	)
-	statusURI := f.issuer.StatusURI
-	f.issuer.StatusURI = func(l int64) string { started.Add(1); return statusURI(l) }
+	batch.OnNewJob(f.issuer, func() { started.Add(1) })
 	f.issuer.Progress = func(done, total int) {
 		if total != n {
 			t.Errorf("Progress total %d, want %d", total, n)

@@ -22,6 +22,7 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/internal/testtool"
 )
 
 var (
@@ -178,10 +179,7 @@ func TestConcurrent(t *testing.T) {
 
 func pdftotext(t *testing.T, doc []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed (apt-get install poppler-utils); skipping the text extraction check")
-	}
+	bin := testtool.Need(t, "pdftotext")
 	file := filepath.Join(t.TempDir(), "c.pdf")
 	if err := os.WriteFile(file, doc, 0o644); err != nil {
 		t.Fatal(err)
@@ -290,10 +288,7 @@ func TestValid(t *testing.T) {
 	long.Employer = strings.Repeat("寿宁县住房和城乡建设局（Shouning）", cert.MaxTextLen/22)
 	odd := testClaims()
 	odd.HolderName, odd.Employer = "阿卜杜热合曼·买买提", "Zoë〈寿宁〉〈县〉～〜 ¨´"
-	qpdf, _ := exec.LookPath("qpdf")
-	if qpdf == "" {
-		t.Log("qpdf is not installed (apt-get install qpdf): checking with pdfcpu only")
-	}
+	qpdf, _ := testtool.Find(t, "qpdf") // without it, checked with pdfcpu only
 	for name, c := range map[string]*cert.Claims{"sample": testClaims(), "long": long, "latin": latinClaims(), "odd": odd} {
 		t.Run(name, func(t *testing.T) {
 			out := render(t, newRenderer(t), testDocument(c))
@@ -534,11 +529,7 @@ func BenchmarkRenderEncodedQR(b *testing.B) {
 
 // TestQRFromPage rasterises the page and reads its QR code back.
 func TestQRFromPage(t *testing.T) {
-	pdftoppm, err1 := exec.LookPath("pdftoppm")
-	zbarimg, err2 := exec.LookPath("zbarimg")
-	if err1 != nil || err2 != nil {
-		t.Skip("pdftoppm or zbarimg not installed (apt-get install poppler-utils zbar-tools); skipping the page QR check")
-	}
+	pdftoppm, zbarimg := testtool.Need(t, "pdftoppm"), testtool.Need(t, "zbarimg")
 	for _, form := range []cert.QRForm{cert.QRFormLower, cert.QRFormUpper} {
 		d := testDocumentForm(testClaims(), form)
 		dir := t.TempDir()

@@ -193,7 +193,7 @@ func TestAppendNum(t *testing.T) {
 			t.Errorf("appendNum(%v, %d) = %q, want %q", tt.v, tt.prec, got, tt.want)
 		}
 	}
-	date := string(appendDate(nil, time.Date(2026, 7, 1, 9, 30, 5, 0, chinaTime)))
+	date := string(appendDate(nil, time.Date(2026, 7, 1, 9, 30, 5, 0, cert.ChinaTime)))
 	if date != "(D:20260701093005+08'00')" {
 		t.Errorf("appendDate = %s", date)
 	}

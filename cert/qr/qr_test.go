@@ -18,6 +18,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/internal/testtool"
 )
 
 // fakeJWS returns a deterministic string of n characters that looks like a
@@ -91,10 +92,7 @@ func TestRoundTripGozxing(t *testing.T) {
 }
 
 func TestRoundTripZbar(t *testing.T) {
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		t.Skip("zbarimg not installed (apt-get install zbar-tools); skipping the zbar round trip")
-	}
+	zbar := testtool.Need(t, "zbarimg")
 	dir := t.TempDir()
 	for i, tt := range roundTrips {
 		t.Run(tt.name, func(t *testing.T) {

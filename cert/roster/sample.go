@@ -99,7 +99,7 @@ func genSample(n int, now time.Time, emit func([]string) error) error {
 	dir := directory.Default()
 	series := dir.Series()
 	rng := rand.New(rand.NewPCG(2026, 630))
-	today := now.In(chinaTime)
+	today := now.In(cert.ChinaTime)
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	birthBase := time.Date(today.Year()-60, 1, 1, 0, 0, 0, 0, time.UTC)
 	const birthDays = 13500 // about 37 years: candidates are 23 to 60

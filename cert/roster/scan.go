@@ -93,7 +93,7 @@ func newScanner(r io.Reader, name string, o Options) (*scanner, error) {
 	}
 	now := o.Now()
 	s := &scanner{src: src, o: o, seen: make(map[rowKey]int32), now: now,
-		today: now.In(chinaTime).Format(time.DateOnly)}
+		today: now.In(cert.ChinaTime).Format(time.DateOnly)}
 	if err := s.readHeader(); err != nil {
 		src.close()
 		return nil, err
@@ -102,8 +102,6 @@ func newScanner(r io.Reader, name string, o Options) (*scanner, error) {
 }
 
 func (s *scanner) close() { s.src.close() }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 func isEmpty(cells []string) bool {
 	for _, c := range cells {

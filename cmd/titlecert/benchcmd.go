@@ -117,8 +117,7 @@ func runBenchIssue(cmd *cobra.Command, o *benchIssueOptions) error {
 	stats := &batch.Stats{}
 	is := &batch.Issuer{
 		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,
-		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
-		VerifyURL: d.Config.VerifyURL(), StatusURI: d.Config.StatusURI, IDHashCost: d.Config.IDHashCost,
+		Issuer: d.Config.Issuer(), IDHashCost: d.Config.IDHashCost,
 		Now: func() time.Time { return now }, Operator: "bench", Stats: stats,
 	}
 	res, err := is.Issue(cmd.Context(), fileSource(in, roster.Options{

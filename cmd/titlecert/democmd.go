@@ -106,7 +106,7 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			lists, _, err := publish.StatusLists(cmd.Context(), st, publish.Options{IssuerID: d.Config.IssuerID, URI: d.Config.StatusURI,
+			lists, _, err := publish.StatusLists(cmd.Context(), st, publish.Options{IssuerID: d.Config.IssuerID, URI: d.Config.Issuer().StatusURI,
 				Key: secrets.SigningKey, Now: time.Now(), Validity: publish.DefaultValidity, TTL: publish.DefaultTTL})
 			st.Close()
 			if err != nil {
@@ -133,8 +133,7 @@ everything is.`,
 			}
 			// As `verify --issuer-config DATA/config.json`: the PDF's printed
 			// issuer name and addresses are checked against the issuer's own.
-			po := &scan.PDFOptions{Issuers: map[string]scan.Issuer{d.Config.IssuerID: {
-				Name: d.Config.IssuerName, BaseURL: d.Config.BaseURL, VerifyURL: d.Config.VerifyURL()}}}
+			po := &scan.PDFOptions{Issuers: []cert.Issuer{d.Config.Issuer()}}
 			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Status: set}, po)
 			if err != nil {
 				return err
@@ -154,7 +153,7 @@ Everything is in %s. Try:
 			if noServe {
 				return nil
 			}
-			qr := cert.QRText(d.Config.BaseURL, res.First.JWS)
+			qr := d.Config.Issuer().QRText(cert.QRFormCurrent, res.First.JWS)
 			page := qr[strings.Index(qr, cert.QRPath):]
 			fmt.Fprintf(out, "\n7. starting the verification server (Ctrl-C stops it)...\n")
 			return runServe(cmd, &serveOptions{unlockOptions: unlockOptions{dataOptions{data}, passFile}, addr: "127.0.0.1:8080", fallback: true,

@@ -97,8 +97,7 @@ func runIssue(cmd *cobra.Command, o *issueOptions) (*batch.Result, error) {
 	limitMemory()
 	is := &batch.Issuer{
 		Store: st, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: renderer,
-		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
-		VerifyURL: d.Config.VerifyURL(), StatusURI: d.Config.StatusURI, IDHashCost: d.Config.IDHashCost,
+		Issuer: d.Config.Issuer(), IDHashCost: d.Config.IDHashCost,
 		Now: now, Operator: operatorName(o.operator),
 	}
 	bar := newProgress(stderr)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -23,6 +24,11 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
+	// qrtext.txtar and scan.txtar make their checks only [exec:pdftotext]
+	// and [exec:pdftoppm]: under CI=true, where they are installed, a
+	// missing one fails here instead.
+	testtool.Find(t, "pdftotext")
+	testtool.Find(t, "pdftoppm")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -141,7 +141,7 @@ func runStatusChange(cmd *cobra.Command, o *statusChangeOptions, action string, 
 	if o.dryRun {
 		fmt.Fprintf(out, "dry run: would have %s %d certificate(s):\n", verb, len(res.Changed))
 	} else {
-		fmt.Fprintf(out, "%s %d certificate(s) (reason %s, effective %s):\n", verb, len(res.Changed), o.reason, effective.In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+		fmt.Fprintf(out, "%s %d certificate(s) (reason %s, effective %s):\n", verb, len(res.Changed), o.reason, effective.In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"))
 	}
 	printCerts(out, res.Changed)
 	if len(res.Skipped) > 0 {
@@ -181,7 +181,7 @@ func checkNote(note string) error {
 
 // parseWhen reads YYYY-MM-DD (midnight China time) or RFC 3339.
 func parseWhen(s string) (time.Time, error) {
-	if t, err := time.ParseInLocation(time.DateOnly, s, chinaTime); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, s, cert.ChinaTime); err == nil {
 		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
@@ -232,8 +232,8 @@ func newRevocationsCmd() *cobra.Command {
 				if asJSON {
 					return enc.Encode(archiveEntry{e.ID, e.Number, e.Action, e.FromStatus, e.ToStatus, e.Reason, e.Note, e.Operator, e.EffectiveAt, e.RecordedAt})
 				}
-				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.RecordedAt.In(chinaTime).Format("2006-01-02 15:04"),
-					e.Number, e.Action, e.Reason, e.EffectiveAt.In(chinaTime).Format("2006-01-02"), e.Operator, strings.ReplaceAll(e.Note, "\n", " "))
+				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.RecordedAt.In(cert.ChinaTime).Format("2006-01-02 15:04"),
+					e.Number, e.Action, e.Reason, e.EffectiveAt.In(cert.ChinaTime).Format("2006-01-02"), e.Operator, strings.ReplaceAll(e.Note, "\n", " "))
 				return err
 			})
 			if err != nil {

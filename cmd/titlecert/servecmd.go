@@ -74,8 +74,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
 	srv, err := server.New(server.Config{
-		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
-		VerifyURL: d.Config.VerifyURL(), Trust: d.PublicSet, JWKS: jwks, Directory: d.Directory,
+		Issuer: d.Config.Issuer(), Trust: d.PublicSet, JWKS: jwks, Directory: d.Directory,
 		SigningKey: secrets.SigningKey, Logger: logger, TrustProxyHeaders: o.trustProxy,
 		HolderHash: secrets.HolderHash, DecodeMemory: o.decodeMemoryMiB << 20,
 	}, st, renderer)

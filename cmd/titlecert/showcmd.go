@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
@@ -68,7 +67,7 @@ existing file unless --force is given.`,
 				fmt.Fprintln(out, rec.JWS)
 				return nil
 			case o.qr:
-				fmt.Fprintln(out, cert.QRForm(rec.QRForm).Text(d.Config.BaseURL, rec.JWS)) // as printed on its PDF
+				fmt.Fprintln(out, d.Config.Issuer().QRText(cert.QRForm(rec.QRForm), rec.JWS)) // as printed on its PDF
 				return nil
 			}
 			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet, Issuers: ownIssuers(d)})
@@ -85,7 +84,7 @@ existing file unless --force is given.`,
 			}
 			var buf bytes.Buffer
 			// In the certificate's own QR text form: the bytes issued.
-			if err := batch.Render(renderer, cert.QRForm(rec.QRForm), d.Config.BaseURL, d.Config.VerifyURL(), d.Config.IssuerName, rec.JWS, r.Certificate, &buf); err != nil {
+			if err := renderer.RenderIssued(&buf, pdf.Issued{Issuer: d.Config.Issuer(), Form: cert.QRForm(rec.QRForm), JWS: rec.JWS, Claims: r.Certificate}); err != nil {
 				return err
 			}
 			if o.force {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
@@ -62,7 +63,7 @@ so export again well before then, and after every revocation.`,
 				now = o.now
 			}
 			toks, stats, err := publish.StatusLists(cmd.Context(), st, publish.Options{
-				IssuerID: d.Config.IssuerID, URI: d.Config.StatusURI, Key: secrets.SigningKey,
+				IssuerID: d.Config.IssuerID, URI: d.Config.Issuer().StatusURI, Key: secrets.SigningKey,
 				Now: now(), Validity: o.validity, TTL: o.ttl,
 			})
 			if err != nil {
@@ -94,7 +95,7 @@ so export again well before then, and after every revocation.`,
 				unrecorded = fmt.Sprintf(", %d unrecorded (reserved by a batch that never completed)", n)
 			}
 			fmt.Fprintf(out, "signed %d status list(s): %d revoked, %d suspended%s; valid until %s\n",
-				len(toks), stats[store.StatusRevoked], stats[store.StatusSuspended], unrecorded, now().Add(o.validity).In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+				len(toks), stats[store.StatusRevoked], stats[store.StatusSuspended], unrecorded, now().Add(o.validity).In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"))
 			return nil
 		},
 	}

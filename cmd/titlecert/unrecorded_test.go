@@ -77,8 +77,7 @@ func TestUnrecordedOrphans(t *testing.T) {
 	}
 	var orphans []string
 	is := &batch.Issuer{Store: crashStore{Store: st, tokens: &orphans}, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: r,
-		IssuerID: d.Config.IssuerID, IssuerName: d.Config.IssuerName, BaseURL: d.Config.BaseURL,
-		VerifyURL: d.Config.VerifyURL(), StatusURI: d.Config.StatusURI, Now: func() time.Time { return yesterday }, Operator: "test"}
+		Issuer: d.Config.Issuer(), Now: func() time.Time { return yesterday }, Operator: "test"}
 	raw, _ := os.ReadFile(csv)
 	raw = []byte(strings.ReplaceAll(string(raw), "张伟,11010519491231002X", "王芳,110105198001010024"))
 	ro := roster.Options{Now: func() time.Time { return yesterday }, CheckName: r.CheckText}

@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,13 +132,15 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 		}
 		opts.IDNumber = id
 	}
-	po := scan.PDFOptions{Issuers: map[string]scan.Issuer{}}
+	var po scan.PDFOptions
 	for _, f := range o.issuerConfigs {
-		id, is, err := readIssuerConfig(f)
+		is, err := readIssuerConfig(f)
 		if err != nil {
 			return usagef("--issuer-config: %v", err)
 		}
-		po.Issuers[id] = is
+		// A later file for the same issuer replaces an earlier one.
+		po.Issuers = slices.DeleteFunc(po.Issuers, func(c cert.Issuer) bool { return c.ID == is.ID })
+		po.Issuers = append(po.Issuers, is)
 	}
 	out := cmd.OutOrStdout()
 	enc := json.NewEncoder(out)
@@ -178,19 +180,19 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 
 // readIssuerConfig reads an issuer's config.json (or a file with the
 // same members) for --issuer-config.
-func readIssuerConfig(path string) (string, scan.Issuer, error) {
+func readIssuerConfig(path string) (cert.Issuer, error) {
 	data, err := readCapped(path, 64<<10)
 	if err != nil {
-		return "", scan.Issuer{}, err
+		return cert.Issuer{}, err
 	}
 	var c datadir.Config
 	if err := json.Unmarshal(data, &c); err != nil {
-		return "", scan.Issuer{}, fmt.Errorf("%s: %v", path, err)
+		return cert.Issuer{}, fmt.Errorf("%s: %v", path, err)
 	}
 	if c.IssuerID == "" || c.IssuerName == "" || c.BaseURL == "" {
-		return "", scan.Issuer{}, fmt.Errorf("%s: issuer_id, issuer_name and base_url are required", path)
+		return cert.Issuer{}, fmt.Errorf("%s: issuer_id, issuer_name and base_url are required", path)
 	}
-	return c.IssuerID, scan.Issuer{Name: c.IssuerName, BaseURL: c.BaseURL, VerifyURL: c.VerifyURL()}, nil
+	return c.Issuer(), nil
 }
 
 // maxInputSize is the most checkInput reads: an image may be larger than
@@ -283,8 +285,6 @@ func looksLikeToken(s string) bool {
 	return false
 }
 
-var chinaTime = time.FixedZone("UTC+8", 8*3600)
-
 func printResult(w io.Writer, r verify.Result) {
 	if r.Input != "" {
 		fmt.Fprintf(w, "%s\n", r.Input)
@@ -302,7 +302,7 @@ func printResult(w io.Writer, r verify.Result) {
 		}
 		for _, t := range []*time.Time{r.RevokedAt, r.SuspendedAt} {
 			if t != nil {
-				fmt.Fprintf(w, ", since %s", t.In(chinaTime).Format("2006-01-02"))
+				fmt.Fprintf(w, ", since %s", t.In(cert.ChinaTime).Format("2006-01-02"))
 			}
 		}
 	case verify.Unreadable:
@@ -347,7 +347,7 @@ func printResult(w io.Writer, r verify.Result) {
 	if !r.StatusChecked {
 		fmt.Fprintln(w, "  (revocation not checked: give --status FILE from the issuer)")
 	} else if r.StatusList != nil && !r.StatusList.IssuedAt.IsZero() {
-		fmt.Fprintf(w, "  (status list of %s, valid until %s)\n", r.StatusList.IssuedAt.In(chinaTime).Format("2006-01-02 15:04"), r.StatusList.ExpiresAt.In(chinaTime).Format("2006-01-02 15:04"))
+		fmt.Fprintf(w, "  (status list of %s, valid until %s)\n", r.StatusList.IssuedAt.In(cert.ChinaTime).Format("2006-01-02 15:04"), r.StatusList.ExpiresAt.In(cert.ChinaTime).Format("2006-01-02 15:04"))
 	}
 	line("证书编号 Number:", c.Number)
 	line("持证人 Holder:", fmt.Sprintf("%s (%s)", c.HolderName, c.HolderIDMask))
@@ -373,7 +373,7 @@ func printResult(w io.Writer, r verify.Result) {
 	line("评价方式 Route:", route)
 	line("工作单位 Employer:", c.Employer)
 	line("签发机构 Issuer:", fmt.Sprintf("%s (key %s)", c.Issuer, r.KeyID))
-	line("签发时间 Issued:", c.IssuedTime().In(chinaTime).Format("2006-01-02 15:04 UTC+8"))
+	line("签发时间 Issued:", c.IssuedTime().In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"))
 	line("验证码 Code:", cert.VerificationCode(r.JWS))
 }
 
@@ -397,7 +397,7 @@ func displayWidth(s string) int {
 // holding a single key (what every older keys export wrote), with a
 // warning that the certificates' "iss" is then not checked against the key.
 func readTrustFiles(cmd *cobra.Command, files []string, trustIssuer string) (*keys.Trust, error) {
-	if trustIssuer != "" && !issuerIDPattern.MatchString(trustIssuer) {
+	if trustIssuer != "" && cert.CheckIssuerID(trustIssuer) != nil {
 		return nil, usagef("--trust-issuer %q: an issuer identifier is 1-64 of A-Z a-z 0-9 . _ -", trustIssuer)
 	}
 	all := &keys.Trust{Issuers: map[string]string{}}
@@ -442,5 +442,3 @@ func trustSources(files []string, t *keys.Trust) string {
 	}
 	return fmt.Sprintf("%d keys in one file", len(t.Keys.Keys))
 }
-
-var issuerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

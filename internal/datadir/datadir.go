@@ -34,7 +34,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -69,44 +68,28 @@ type Config struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-var issuerIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// Issuer returns the issuer the configuration describes, which derives
+// the addresses certificates carry (cert.Issuer).
+func (c *Config) Issuer() cert.Issuer {
+	return cert.Issuer{ID: c.IssuerID, Name: c.IssuerName, BaseURL: c.BaseURL}
+}
 
-// Check validates a configuration as init would.
-func (c *Config) Check() error { return c.check(cert.QRPrefixOK) }
+// Check validates a configuration as init would: the issuer
+// (cert.Issuer.Check: its id by cert.CheckIssuerID, the one rule,
+// FORMAT.md §4 "iss"), then the ID hash cost.
+func (c *Config) Check() error { return c.check(c.Issuer().Check) }
 
-// check validates a configuration with prefixOK as the check of its base
-// URL: Open lets through a base URL that an older init accepted
-// (cert.QRPrefixIssuedOK), since certificates were issued with it.
-func (c *Config) check(prefixOK func(string) error) error {
-	if !issuerIDPattern.MatchString(c.IssuerID) {
-		return fmt.Errorf("datadir: issuer id %q must be 1-64 lower-case letters, digits, '.', '_' or '-' (e.g. fjhrss)", c.IssuerID)
-	}
-	if err := cert.CheckText(c.IssuerName, cert.MaxTextLen); err != nil || c.IssuerName == "" {
-		return fmt.Errorf("datadir: issuer name must be 1-%d printable characters", cert.MaxTextLen)
-	}
-	if err := prefixOK(c.BaseURL); err != nil {
+// check validates a configuration with checkIssuer as the check of its
+// issuer: Open lets through a base URL that an older init accepted
+// (cert.Issuer.CheckIssued), since certificates were issued with it.
+func (c *Config) check(checkIssuer func() error) error {
+	if err := checkIssuer(); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
 	if err := cert.CheckIDHashCost(c.IDHashCost); err != nil {
 		return fmt.Errorf("datadir: id_hash_cost: %w", err)
 	}
 	return nil
-}
-
-// StatusURI returns the URI of status list id under the base URL.
-func (c *Config) StatusURI(list int64) string {
-	return fmt.Sprintf("%s/s/%d", trimSlash(c.BaseURL), list)
-}
-
-// VerifyURL returns the human-readable verification address printed on
-// certificates.
-func (c *Config) VerifyURL() string { return trimSlash(c.BaseURL) + "/v" }
-
-func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // Dir is an opened data directory. Opening needs no passphrase; Unlock
@@ -241,7 +224,7 @@ func Open(path string) (*Dir, error) {
 	if err := dec.Decode(&d.Config); err != nil {
 		return nil, fmt.Errorf("datadir: %s: %w", ConfigFile, err)
 	}
-	if err := d.Config.check(cert.QRPrefixIssuedOK); err != nil {
+	if err := d.Config.check(d.Config.Issuer().CheckIssued); err != nil {
 		return nil, err
 	}
 	dj, err := os.ReadFile(filepath.Join(path, DirectoryFile))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/store"
@@ -139,4 +140,25 @@ func TestStoreNeverReplaced(t *testing.T) {
 		t.Fatalf("restored: %v", err)
 	}
 	st.Close()
+}
+
+// TestIssuerIDRule: a configuration's issuer id follows the one rule,
+// cert.CheckIssuerID (FORMAT.md §4 "iss"), so that every id init accepts
+// can sign certificates that verify, and every id certificates may carry
+// can be configured (capitals included, as FORMAT.md allows).
+func TestIssuerIDRule(t *testing.T) {
+	for _, id := range []string{"fjhrss", "FJHRSS", "Fj.hrss_2-x", strings.Repeat("a", 64), "", strings.Repeat("a", 65), ".fj", "fj hrss", "福建"} {
+		c := datadir.Config{IssuerID: id, IssuerName: "福建省人力资源和社会保障厅", BaseURL: "https://verify.hrss.fj.example"}
+		err := c.Check()
+		want := cert.CheckIssuerID(id)
+		if (err == nil) != (want == nil) {
+			t.Errorf("Check with issuer id %q = %v, cert.CheckIssuerID = %v", id, err, want)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "datadir: cert: issuer id") {
+			t.Errorf("issuer id %q: error %q does not name the field", id, err)
+		}
+		if is := c.Issuer(); is.ID != id || is.Name != c.IssuerName || is.BaseURL != c.BaseURL {
+			t.Errorf("Issuer() = %+v", is)
+		}
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/server"
 	"github.com/titlecert/titlecert/store"
@@ -29,13 +29,7 @@ import (
 const baseURL = "https://verify.hrss.fj.example"
 
 func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium installed (apt-get install chromium): browser test skipped")
-	return ""
+	return testtool.Need(t, "chromium", "chromium-browser", "google-chrome")
 }
 
 func artifacts(t *testing.T) string {
@@ -88,8 +82,8 @@ func setup(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Config{
-		IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
-		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash,
+		Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: baseURL},
+		Trust:  keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash,
 	}, st, renderer)
 	if err != nil {
 		t.Fatal(err)

@@ -84,7 +84,7 @@ func run(duration time.Duration, conns int) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{IssuerID: batchtest.IssuerID, IssuerName: batchtest.IssuerName, BaseURL: baseURL,
+	srv, err := server.New(server.Config{Issuer: cert.Issuer{ID: batchtest.IssuerID, Name: batchtest.IssuerName, BaseURL: baseURL},
 		Trust: keys.PublicSet(k), SigningKey: k, HolderHash: is.HolderHash}, st, renderer)
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func run(duration time.Duration, conns int) error {
 
 	jws := res.First.JWS
 	if holdFor > 0 {
-		q := cert.QRText(baseURL, jws)
+		q := bf.Issuer.Issuer.QRText(cert.QRFormCurrent, jws)
 		if err := os.WriteFile("loadtest.jws", []byte(jws), 0o644); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func run(duration time.Duration, conns int) error {
 	inproc := float64(n.Load()) / duration.Seconds()
 	fmt.Printf("%-34s %9.0f verifications/s\n", "in-process verify.Check", inproc)
 
-	q := cert.QRText(baseURL, jws)
+	q := bf.Issuer.Issuer.QRText(cert.QRFormCurrent, jws)
 	pagePath := q[strings.Index(q, cert.QRPath):]
 	phases := []struct {
 		name   string

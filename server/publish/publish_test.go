@@ -109,7 +109,7 @@ func TestUnrecordedAfterCrash(t *testing.T) {
 	}
 	check := func(at time.Time, tok string) (verify.Result, publish.Stats) {
 		t.Helper()
-		lists, stats, err := publish.StatusLists(ctx, f.Store, publish.Options{IssuerID: batchtest.IssuerID, URI: f.Issuer.StatusURI,
+		lists, stats, err := publish.StatusLists(ctx, f.Store, publish.Options{IssuerID: batchtest.IssuerID, URI: f.Issuer.Issuer.StatusURI,
 			Key: f.Key, Now: at, Validity: publish.DefaultValidity, TTL: publish.DefaultTTL})
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/titlecert/titlecert/verify"
 )
 
@@ -18,14 +19,7 @@ import (
 // below is what that standard tool does.
 func qpdfPath(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("qpdf")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("qpdf is not installed (apt-get install qpdf); CI must run this test")
-		}
-		t.Skip("qpdf is not installed (apt-get install qpdf)")
-	}
-	return p
+	return testtool.Need(t, "qpdf")
 }
 
 // qpdfAttach runs qpdf --add-attachment on doc: the file name (its /F

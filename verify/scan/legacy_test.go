@@ -37,7 +37,7 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 			t.Fatal(err)
 		}
 		vo := verify.Options{Trust: keys.PublicSet(v.Key), Now: checkTime}
-		configured := PDFOptions{Renderer: rnd, Issuers: map[string]Issuer{"fjhrss": {Name: issuerName, BaseURL: tc.baseURL}}}
+		configured := PDFOptions{Renderer: rnd, Issuers: []cert.Issuer{{ID: "fjhrss", Name: issuerName, BaseURL: tc.baseURL}}}
 		r := CheckPDF(data, vo, configured)
 		if r.Status != verify.Valid || r.Source != verify.SourcePDFAttachment || r.JWS != v.JWS || r.Original == nil || !*r.Original || len(r.Warnings) != 0 {
 			t.Errorf("%s with the issuer's configuration: %+v", tc.file, r)
@@ -58,7 +58,7 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 			t.Errorf("%s from the file alone: original %v, want %v: %+v", tc.file, r.Original, wantOriginal, r)
 		}
 		// Another issuer name: not the original, still valid.
-		configured.Issuers["fjhrss"] = Issuer{Name: "某某厅", BaseURL: tc.baseURL}
+		configured.Issuers = []cert.Issuer{{ID: "fjhrss", Name: "某某厅", BaseURL: tc.baseURL}}
 		if r = CheckPDF(data, vo, configured); r.Status != verify.Valid || r.Original == nil || *r.Original {
 			t.Errorf("%s with another issuer name: %+v", tc.file, r)
 		}
@@ -70,7 +70,7 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 func TestBothFormsAreOriginal(t *testing.T) {
 	f := newFixture(t)
 	vo, po := f.opts()
-	po.Issuers = map[string]Issuer{"fjhrss": {Name: issuerName, BaseURL: f.v.BaseURL}}
+	po.Issuers = []cert.Issuer{{ID: "fjhrss", Name: issuerName, BaseURL: f.v.BaseURL}}
 	lower := f.renderForm(t, cert.QRFormLower, f.v.JWS, f.v.Claims)
 	upper := f.renderForm(t, cert.QRFormUpper, f.v.JWS, f.v.Claims)
 	if bytes.Equal(lower, upper) {

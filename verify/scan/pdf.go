@@ -13,24 +13,22 @@ import (
 	"github.com/titlecert/titlecert/verify"
 )
 
-// Issuer is what a certificate's PDF shows that its signed data does not
-// hold, as the issuer configured it (titlecert init: config.json).
-type Issuer struct {
-	Name      string // printed as 发证机关 and in the PDF's metadata, e.g. 福建省人力资源和社会保障厅
-	BaseURL   string // the issuer's base URL as configured (the QR text writes it in its form, cert.QRForm)
-	VerifyURL string // the address printed under the QR code; BaseURL + "/v" when empty
-}
-
 // PDFOptions configure CheckPDF.
 type PDFOptions struct {
 	// Renderer renders certificates for the comparison with the issued
-	// file; pdf.NewRenderer() when nil (share one: it parses the font).
+	// file (the original-file check, Result.Original). When nil there is
+	// no such check and Result.Original stays nil: a program that only
+	// verifies signatures does not link the certificate font (about
+	// 15 MB). Share one renderer (pdf.NewRenderer): it parses the font.
 	Renderer *pdf.Renderer
-	// Issuers maps issuer ids (the certificate's iss) to their
-	// configuration. A certificate of an issuer not listed is compared
-	// with the file its signed data renders to under the issuer name and
-	// addresses the PDF itself shows, which Result.Warnings then names.
-	Issuers map[string]Issuer
+	// Issuers are the configurations of the issuers whose certificates
+	// are compared (what a PDF shows that its signed data does not hold:
+	// the issuer's name and addresses), matched on cert.Issuer.ID, the
+	// certificate's iss. A certificate of an issuer not listed is
+	// compared with the file its signed data renders to under the issuer
+	// name and addresses the PDF itself shows, which Result.Warnings then
+	// names.
+	Issuers []cert.Issuer
 }
 
 // maxPages bounds the pages searched for a QR code (a scanned PDF may
@@ -54,14 +52,15 @@ const maxPages = 4
 // carry different certificates, the verdict is Invalid with reason
 // verify.ReasonPDFMismatch, whatever the signatures say.
 //
-// When the attachment's signature verifies, the file is compared with
-// the one the certificate renders to (rendering is deterministic, see
-// package cert/pdf) in either QR text form (cert.QRForm: a certificate
-// renders in the form it was issued with): Result.Original is true when
-// the file is byte-identical to one of them.
-// Otherwise a warning says that the visible content may have been
-// altered and that only the signed data counts. Neither changes the
-// verdict, which rests on the signature alone.
+// When the attachment's signature verifies and po.Renderer is set, the
+// file is compared with the one the certificate renders to
+// (pdf.Renderer.RenderIssued, as issued: rendering is deterministic) in
+// either QR text form (cert.QRForm: a certificate renders in the form it
+// was issued with): Result.Original is true when the file is
+// byte-identical to one of them. Otherwise a warning says that the visible
+// content may have been altered and that only the signed data counts.
+// Neither changes the verdict, which rests on the signature alone. With no
+// renderer there is no comparison and Result.Original is nil.
 //
 // Memory: every stream decoded is capped, and the file as a whole (see
 // package cert/pdf, read.go); a decompression bomb is refused before it
@@ -171,6 +170,13 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 	if r.Certificate == nil {
 		return r // not signed by a trusted key: nothing to compare with
 	}
+	if po.Renderer == nil {
+		// No original-file check asked for: Original stays nil.
+		if errQ != nil {
+			r.Warnings = append(r.Warnings, "the QR code printed on the page could not be read: only the attachment "+pdf.AttachmentName+" was verified")
+		}
+		return r
+	}
 	orig, warning := original(data, jws, r.Certificate, docInfo{Author: doc.Author()}, text, po)
 	r.Original = &orig
 	if warning != "" {
@@ -190,12 +196,6 @@ type docInfo struct{ Author string }
 func original(data []byte, jws string, c *cert.Claims, ctx docInfo, qrText string, po PDFOptions) (bool, string) {
 	const altered = "this PDF is not the file the certificate renders to: its visible content may have been altered (or it was re-saved, or made by another version of titlecert); only the signed data shown by the verifier counts"
 	rnd := po.Renderer
-	if rnd == nil {
-		var err error
-		if rnd, err = pdf.NewRenderer(); err != nil {
-			return false, altered
-		}
-	}
 	// A certificate renders in the QR text form it was issued with
 	// (cert.QRForm): the file is the original if it is the rendering in
 	// either form. The form of the printed code, when it could be read,
@@ -205,17 +205,15 @@ func original(data []byte, jws string, c *cert.Claims, ctx docInfo, qrText strin
 	if errQ == nil && qrFormOf(printedBase) == cert.QRFormUpper {
 		forms[0], forms[1] = forms[1], forms[0]
 	}
-	render := func(is Issuer, form cert.QRForm) bool {
-		if is.VerifyURL == "" {
-			is.VerifyURL = strings.TrimRight(is.BaseURL, "/") + "/v"
-		}
+	render := func(is cert.Issuer, form cert.QRForm) bool {
 		var buf bytes.Buffer
-		// as cert/batch.Render, which the tests check
-		err := rnd.Render(&buf, pdf.Document{Claims: c, JWS: jws, QRText: form.Text(is.BaseURL, jws),
-			VerificationCode: cert.VerificationCode(jws), VerifyURL: form.URL(is.VerifyURL), IssuerName: is.Name})
+		err := rnd.RenderIssued(&buf, pdf.Issued{Issuer: is, Form: form, JWS: jws, Claims: c})
 		return err == nil && bytes.Equal(buf.Bytes(), data)
 	}
-	if is, ok := po.Issuers[c.Issuer]; ok {
+	for _, is := range po.Issuers {
+		if is.ID != c.Issuer {
+			continue
+		}
 		for _, form := range forms {
 			if render(is, form) {
 				return true, ""
@@ -234,7 +232,7 @@ func original(data []byte, jws string, c *cert.Claims, ctx docInfo, qrText strin
 	if form == cert.QRFormUpper {
 		base = strings.ToLower(base) // as configured, most likely; the legacy form printed it so under the code
 	}
-	is := Issuer{Name: ctx.Author, BaseURL: base}
+	is := cert.Issuer{ID: c.Issuer, Name: ctx.Author, BaseURL: base}
 	if !render(is, form) {
 		return false, altered
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/pdf/pdftest"
 	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/internal/testtool"
 	"github.com/titlecert/titlecert/keys"
 	"github.com/titlecert/titlecert/verify"
 )
@@ -74,7 +74,7 @@ func (f *fixture) render(t testing.TB, jws string, c *cert.Claims) []byte {
 func (f *fixture) renderForm(t testing.TB, form cert.QRForm, jws string, c *cert.Claims) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := batch.Render(newRenderer(t), form, f.v.BaseURL, strings.TrimRight(f.v.BaseURL, "/")+"/v", issuerName, jws, c, &b); err != nil {
+	if err := newRenderer(t).RenderIssued(&b, pdf.Issued{Issuer: cert.Issuer{ID: c.Issuer, Name: issuerName, BaseURL: f.v.BaseURL}, Form: form, JWS: jws, Claims: c}); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -171,13 +171,13 @@ func TestIssuedPDF(t *testing.T) {
 		t.Errorf("warnings: %q", r.Warnings)
 	}
 	// With the issuer's configuration, nothing to warn about.
-	po.Issuers = map[string]Issuer{"fjhrss": {Name: issuerName, BaseURL: f.v.BaseURL}}
+	po.Issuers = []cert.Issuer{{ID: "fjhrss", Name: issuerName, BaseURL: f.v.BaseURL}}
 	r = CheckPDF(f.pdf1, vo, po)
 	if r.Status != verify.Valid || r.Original == nil || !*r.Original || len(r.Warnings) != 0 {
 		t.Fatalf("with the issuer's configuration: %+v", r)
 	}
 	// Another configuration: the file is not what that issuer renders.
-	po.Issuers = map[string]Issuer{"fjhrss": {Name: "某某厅", BaseURL: f.v.BaseURL}}
+	po.Issuers = []cert.Issuer{{ID: "fjhrss", Name: "某某厅", BaseURL: f.v.BaseURL}}
 	r = CheckPDF(f.pdf1, vo, po)
 	if r.Status != verify.Valid || r.Original == nil || *r.Original || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "altered") {
 		t.Fatalf("with another configuration: %+v", r)
@@ -294,10 +294,7 @@ func TestBrokenPDFs(t *testing.T) {
 // A real rendered page, rasterised at 150 dpi by poppler, then read as an
 // image.
 func TestRenderedPage(t *testing.T) {
-	pdftoppm, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		t.Skip("pdftoppm not installed (apt-get install poppler-utils); skipping the rendered page test")
-	}
+	pdftoppm := testtool.Need(t, "pdftoppm")
 	f := newFixture(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "c.pdf")
@@ -323,6 +320,31 @@ func TestRenderedPage(t *testing.T) {
 			if err != nil || r.Status != verify.Valid || r.Source != verify.SourceQRImage || r.JWS != f.v.JWS {
 				t.Errorf("%s dpi %s: %+v, %v", dpi, format, r, err)
 			}
+		}
+	}
+}
+
+// TestCheckPDFWithoutRenderer: with no renderer passed in there is no
+// original-file check (so a program that only verifies links no font):
+// the verdict is the signature's, Original stays nil and no warning says
+// the file was altered; an altered file is still told apart once a
+// renderer is passed.
+func TestCheckPDFWithoutRenderer(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	for name, data := range map[string][]byte{"issued": f.pdf1, "re-saved": append(append([]byte(nil), f.pdf1...), "\n%re-saved\n"...)} {
+		r := CheckPDF(data, vo, PDFOptions{})
+		if r.Status != verify.Valid || r.Source != verify.SourcePDFAttachment || r.Original != nil {
+			t.Errorf("%s, no renderer: status %v, source %q, original %v; want valid from the attachment, original nil", name, r.Status, r.Source, r.Original)
+		}
+		for _, w := range r.Warnings {
+			if strings.Contains(w, "altered") {
+				t.Errorf("%s, no renderer: warning %q", name, w)
+			}
+		}
+		r = CheckPDF(data, vo, po)
+		if want := name == "issued"; r.Original == nil || *r.Original != want {
+			t.Errorf("%s, with a renderer: original %v, want %v", name, r.Original, want)
 		}
 	}
 }

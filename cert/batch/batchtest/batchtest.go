@@ -8,13 +8,12 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
-	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
@@ -50,13 +49,11 @@ func New(dir, baseURL string, r *pdf.Renderer, opts ...sqlite.Option) (*Fixture,
 		st.Close()
 		return nil, err
 	}
-	base := strings.TrimRight(baseURL, "/")
 	hk := []byte("batchtest holder key, not secret")
 	return &Fixture{Dir: dir, Store: st, Key: k, Issuer: &batch.Issuer{
 		Store: st, Key: k, Renderer: r,
 		HolderHash: func(id string) []byte { m := hmac.New(sha256.New, hk); m.Write([]byte(id)); return m.Sum(nil) },
-		IssuerID:   IssuerID, IssuerName: IssuerName, BaseURL: baseURL, VerifyURL: base + "/v",
-		StatusURI: func(l int64) string { return fmt.Sprintf("%s/s/%d", base, l) },
+		Issuer:     cert.Issuer{ID: IssuerID, Name: IssuerName, BaseURL: baseURL},
 	}}, nil
 }
 
