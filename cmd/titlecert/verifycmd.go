@@ -251,7 +251,7 @@ func checkInputPDF(stdin io.Reader, arg string, o verify.Options, po *scan.PDFOp
 	case scan.KindJPEG, scan.KindPNG:
 		var err error
 		if r, err = scan.CheckImage(bytes.NewReader(data), int64(len(data)), o); err != nil {
-			return verify.Result{}, fmt.Errorf("%s: %v", input, strings.TrimPrefix(err.Error(), "scan: "))
+			return verify.Result{}, fmt.Errorf("%s: %v", input, scan.Detail(err))
 		}
 	default:
 		if len(data) > cert.MaxQRTextLen {

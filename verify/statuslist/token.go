@@ -110,7 +110,7 @@ func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, no
 	}
 	obj, err := cert.ParseCompactN(token, MaxTokenLen)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "cert: "))
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, certMessage(err))
 	}
 	if len(obj.Signatures) != 1 {
 		return nil, fmt.Errorf("%w: want one signature", ErrMalformed)
@@ -129,7 +129,7 @@ func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, no
 	}
 	var t Token
 	if err := strictjson.Unmarshal(payload, &t.Claims); err != nil {
-		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strictjson.Message(err))
 	}
 	if iss, bound := issuers[h.KeyID]; bound && iss != t.Issuer {
 		return nil, fmt.Errorf("%w: key %q signs for issuer %q, but the list claims issuer %q", ErrUntrusted, h.KeyID, iss, t.Issuer)
@@ -163,3 +163,13 @@ func (t *Token) Lookup(idx int64) (v uint8, d Detail, ok bool) {
 
 // Len returns the number of entries.
 func (t *Token) Len() int { return t.list.Len() }
+
+// certMessage is package cert's message for a refused JWS, without its
+// prefix.
+func certMessage(err error) string {
+	var ce *cert.Error
+	if errors.As(err, &ce) {
+		return ce.Message()
+	}
+	return err.Error()
+}
