@@ -226,13 +226,17 @@ type Config struct {
 	// Retry-After. Negative: do not wait.
 	DecodeWait time.Duration
 	// UploadReadTimeout is how long a client has to send an upload's
-	// body (DefaultUploadReadTimeout); a slower one gets 408.
+	// body (DefaultUploadReadTimeout); a slower one gets 408. Past its
+	// first MiB a body must also keep coming, each further MiB within 5
+	// seconds (at least 200 KiB/s), or 408.
 	UploadReadTimeout time.Duration
 	// UploadMemory bounds, in bytes, the memory of the upload bodies
 	// being read or checked, all clients together (DefaultUploadMemory);
 	// it must hold at least one largest upload. A body takes memory as it
-	// arrives, 64 KiB at a time, so a slow client holds only what it has
-	// sent; an upload that finds it spent gets 503 with Retry-After. Each
+	// arrives (its buffer, at most a quarter above what was sent), so a
+	// slow client holds only what it has sent; past its first MiB a body
+	// takes only what leaves a quarter of UploadMemory for smaller ones.
+	// An upload that finds it spent gets 503 with Retry-After. Each
 	// client address may send at most 4 uploads at once (429 beyond).
 	UploadMemory int64
 	// TrustProxyHeaders makes the server take the client address from the

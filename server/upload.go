@@ -85,8 +85,17 @@ func (s *Server) readUploadBody(w http.ResponseWriter, r *http.Request) (data []
 	// The deadline stays after the handler: net/http then drains what is
 	// left of a refused body within it too. (Not every ResponseWriter can
 	// set it, httptest's cannot; the http.Server's ReadTimeout then bounds
-	// the read.)
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.UploadReadTimeout))
+	// the read.) Once a body is large, each further largeUploadStep must
+	// come within largeUploadStepTime: a client that sends a lot quickly
+	// and then stalls holds its memory seconds, not UploadReadTimeout.
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(s.cfg.UploadReadTimeout)
+	rc.SetReadDeadline(deadline)
+	held.progress = func() {
+		if next := time.Now().Add(largeUploadStepTime); next.Before(deadline) {
+			rc.SetReadDeadline(next)
+		}
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+overhead)
 	data, err = s.readUpload(r, held)
 	return data, held, err
@@ -113,34 +122,72 @@ func (s *Server) stopReading(client string) {
 }
 
 // heldMemory is the memory one upload's body takes, held in a budget
-// while the request lasts. A slow client holds only what it has sent.
+// while the request lasts: the buffer that keeps it, never more than a
+// quarter above what the client has sent (a slow client holds only what
+// it sent). Beyond its first smallUpload bytes a body takes only what
+// leaves largeUploadReserve of the budget free, so that large bodies,
+// stalled or not, never deny the small ones (a certificate PDF is about
+// 100 KB) their memory.
 type heldMemory struct {
-	b     *budget.Budget
-	holds []int64
+	b        *budget.Budget
+	held     int64   // the weight taken from b, the buffer's capacity
+	holds    []int64 // each weight taken (each is one Release)
+	progress func()  // called when the body is large, at each largeUploadStep; may be nil
 }
 
-// uploadChunk is how much memory an upload's body takes at a time.
-const uploadChunk = 64 << 10
+const (
+	// uploadChunk is how much memory an upload's body takes at first,
+	// and the least it grows by.
+	uploadChunk = 64 << 10
+	// smallUpload is the size up to which a body may use the reserve.
+	smallUpload = 1 << 20
+	// largeUploadStep is the data a large body must send within
+	// largeUploadStepTime, again and again: at least 200 KiB/s (1.6
+	// Mbit/s, a slow mobile uplink) once a body passes smallUpload.
+	largeUploadStep = 1 << 20
+)
+
+// largeUploadStepTime: see largeUploadStep (a variable for tests).
+var largeUploadStepTime = 5 * time.Second
+
+// largeUploadReserve is the part of the budget kept for bodies of at most
+// smallUpload bytes: a quarter.
+func largeUploadReserve(b *budget.Budget) int64 { return b.Capacity() / 4 }
 
 // readAll reads r to its end like io.ReadAll, taking from the budget the
-// memory of each larger buffer before it is made (the buffer doubles, from
-// 64 KiB; the copy it replaces is garbage); when the budget is spent it
-// returns errBusy at once.
+// memory of each larger buffer before it is made (only its growth: the
+// buffer it replaces is garbage once copied); the buffer grows by a
+// quarter, at least uploadChunk. When the budget is spent it returns
+// errBusy at once.
 func (h *heldMemory) readAll(r io.Reader) ([]byte, error) {
 	var buf []byte
+	nextStep := int64(smallUpload)
 	for {
 		if len(buf) == cap(buf) {
-			grow := max(uploadChunk, int64(cap(buf))) // double, as io.ReadAll does
-			if err := h.b.Acquire(doneContext, grow); err != nil {
+			size := int64(cap(buf)) + max(uploadChunk, int64(cap(buf))/4)
+			limit := h.b.Capacity()
+			if size > smallUpload {
+				limit -= largeUploadReserve(h.b)
+			}
+			// Hold the larger buffer: the growth only, as the one it
+			// replaces is garbage once copied.
+			if !h.b.TryAcquireWithin(size-h.held, limit) {
 				return nil, errBusy
 			}
-			h.holds = append(h.holds, grow)
-			next := make([]byte, len(buf), int64(cap(buf))+grow)
+			h.holds = append(h.holds, size-h.held)
+			h.held = size
+			next := make([]byte, len(buf), size)
 			copy(next, buf)
 			buf = next
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if int64(len(buf)) >= nextStep {
+			nextStep += largeUploadStep
+			if h.progress != nil {
+				h.progress()
+			}
+		}
 		if err == io.EOF {
 			return buf, nil
 		}
@@ -155,15 +202,8 @@ func (h *heldMemory) release() {
 	for _, n := range h.holds {
 		h.b.Release(n)
 	}
-	h.holds = nil
+	h.holds, h.held = nil, 0
 }
-
-// doneContext makes Budget.Acquire answer at once.
-var doneContext = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()
 
 // uploadReadError is the answer to an error reading an upload's body.
 func uploadReadError(err error) error {

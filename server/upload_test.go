@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/qr"
+	"github.com/titlecert/titlecert/server/internal/budget"
 )
 
 // qrPhoto is a PNG of certificate i's QR code, scale pixels a module.
@@ -382,7 +384,150 @@ func TestUploadsPerClient(t *testing.T) {
 	ts.CloseClientConnections()
 	wg.Wait()
 	<-other
+	ts.Close() // waits for the handlers, which count down as they return
 	if n := f.srv.reading.Load(); n != 0 {
 		t.Fatalf("%d uploads still counted", n)
+	}
+}
+
+// stalledUpload opens an upload of want bytes, sends sent of them at once
+// and then nothing until the test ends; it returns the answer's status
+// line.
+func stalledUpload(t *testing.T, addr string, sent, want int) chan string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	head := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n\r\n%PDF-1.7\n"
+	fmt.Fprintf(conn, "POST /v/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n%s", len(head)+want, head)
+	answer := make(chan string, 1)
+	go func() {
+		conn.Write(bytes.Repeat([]byte("x"), sent))
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	return answer
+}
+
+// waitFor polls cond, a bounded number of times.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for i := 0; !cond(); i++ {
+		if i == 2000 {
+			t.Fatalf("still waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Clients that send large bodies quickly and then stall (breakit F13)
+// hold the memory of what they sent, not of every buffer it grew
+// through, and only up to three quarters of UploadMemory: a certificate
+// PDF is still verified while they hold the rest.
+func TestStalledLargeUploadsLeaveRoomForSmall(t *testing.T) {
+	const maxUpload = 4 << 20
+	f := newFixture(t, 1, "", func(c *Config) {
+		c.MaxUpload, c.UploadMemory = maxUpload, 2*maxUpload
+	})
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	addr := ts.Listener.Addr().String()
+
+	// Three from one address (maxReadsPerClient is 4), 2.5 MiB sent of 4.
+	var answers []chan string
+	for range 3 {
+		answers = append(answers, stalledUpload(t, addr, 5<<19, maxUpload-1000))
+	}
+	// 7.5 MiB do not fit in the part large bodies may take (6 MiB): one
+	// or two find it spent and get 503 at once; the others hold what
+	// they have read.
+	limit := int64(2*maxUpload) - largeUploadReserve(f.srv.bodies)
+	var a string
+	select {
+	case a = <-answers[0]:
+	case a = <-answers[1]:
+	case a = <-answers[2]:
+	}
+	if a != "HTTP/1.1 503 Service Unavailable" {
+		t.Fatalf("stalled upload: %q", a)
+	}
+	waitFor(t, "the stalled bodies", func() bool { w, _ := f.srv.bodies.InUse(); return w >= 5<<19 })
+	if w, _ := f.srv.bodies.InUse(); w > limit {
+		t.Fatalf("large bodies hold %d bytes, more than %d", w, limit)
+	}
+	pdfData, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "c.pdf")
+	fw.Write(pdfData)
+	mw.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/v/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || verdictClassOf(string(page)) != "verdict-valid" {
+		t.Fatalf("certificate PDF while large uploads stall: %d", res.StatusCode)
+	}
+	ts.CloseClientConnections()
+}
+
+// A large body must keep coming: once past smallUpload, each further
+// largeUploadStep within largeUploadStepTime, or 408, although
+// UploadReadTimeout (a minute) is far off; its memory is then given back.
+func TestStalledLargeUploadCutOff(t *testing.T) {
+	defer func(d time.Duration) { largeUploadStepTime = d }(largeUploadStepTime)
+	largeUploadStepTime = 200 * time.Millisecond
+	f := newFixture(t, 1, "", nil)
+	ts := httptest.NewUnstartedServer(f.srv)
+	ts.Config = f.srv.HTTPServer("")
+	ts.Start()
+	defer ts.Close()
+	small := stalledUpload(t, ts.Listener.Addr().String(), 100<<10, 200<<10)
+	large := stalledUpload(t, ts.Listener.Addr().String(), 3<<20, 8<<20)
+	if a := <-large; a != "HTTP/1.1 408 Request Timeout" {
+		t.Fatalf("stalled large upload: %q", a)
+	}
+	// The small one, stalled as long, is still within UploadReadTimeout.
+	select {
+	case a := <-small:
+		t.Fatalf("stalled small upload answered %q", a)
+	default:
+	}
+	if n := f.srv.reading.Load(); n != 1 {
+		t.Fatalf("%d uploads reading, want the small one", n)
+	}
+	ts.CloseClientConnections()
+	waitFor(t, "the memory given back", func() bool { w, h := f.srv.bodies.InUse(); return w == 0 && h == 0 })
+}
+
+// A body holds its buffer's capacity: at most a quarter above what was
+// sent (the old doubling held the sum of every buffer, about twice), and
+// gives it all back.
+func TestUploadHoldsWhatItKeeps(t *testing.T) {
+	b := budget.New(256<<20, math.MaxInt)
+	for _, n := range []int{0, 1, uploadChunk, uploadChunk + 1, 1 << 20, 16 << 20, 16<<20 + 1, 20 << 20} {
+		h := &heldMemory{b: b}
+		data, err := h.readAll(bytes.NewReader(make([]byte, n)))
+		if err != nil || len(data) != n {
+			t.Fatalf("%d bytes: read %d, %v", n, len(data), err)
+		}
+		w, _ := b.InUse()
+		if w != int64(cap(data)) || w > int64(n)+int64(n)/4+uploadChunk {
+			t.Errorf("%d bytes: hold %d, capacity %d", n, w, cap(data))
+		}
+		h.release()
+		if w, holders := b.InUse(); w != 0 || holders != 0 {
+			t.Fatalf("%d bytes: %d held by %d after release", n, w, holders)
+		}
 	}
 }

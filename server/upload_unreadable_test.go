@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -108,5 +109,38 @@ func TestUploadSearchStopsWithRequest(t *testing.T) {
 				t.Fatalf("%d %s", w.Code, verdictClass(t, page))
 			}
 		})
+	}
+}
+
+// A genuine certificate PDF whose attachment certificate.jws was damaged
+// (here a byte of it changed, as a mail gateway might): the printed code
+// is verified, and the page says the file was damaged, never "forged"
+// (breakit F14).
+func TestUploadDamagedAttachment(t *testing.T) {
+	f := newFixture(t, 1, "", nil)
+	data, err := os.ReadFile(filepath.Join(f.out, f.issued[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws := []byte(f.issued[0].JWS)
+	if n := bytes.Count(data, jws); n != 1 {
+		t.Fatalf("the attachment holds the JWS %d times in the file", n)
+	}
+	damaged := bytes.Clone(jws)
+	damaged[len(damaged)/2] = '!'
+	data = bytes.Replace(data, jws, damaged, 1)
+	body, ctype := multipartBody(t, "file", "c.pdf", data)
+	w := f.do("POST", "/v/upload", body, header("Content-Type", ctype), from("192.0.2.50:1000"))
+	page := w.Body.String()
+	if w.Code != 200 || verdictClass(t, page) != "verdict-valid" {
+		t.Fatalf("%d %s", w.Code, verdictClass(t, page))
+	}
+	if !strings.Contains(page, "证书附件缺失或已损坏") || !strings.Contains(page, "its certificate attachment is missing or damaged") {
+		t.Errorf("the page does not say the attachment is damaged")
+	}
+	for _, never := range []string{"伪造", "INVALID", "forged"} {
+		if strings.Contains(page, never) {
+			t.Errorf("the page says %q", never)
+		}
 	}
 }

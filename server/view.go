@@ -177,6 +177,7 @@ type verdictView struct {
 	KeyID       string
 	CheckedAt   string
 	StatusNote  words // how fresh the status is
+	FileNote    words // a PDF that is not the issuer's file: what was checked
 	ListIssued  string
 	ListExpires string
 	IDMatch     string // "", "yes", "visible" (only the visible digits could be compared) or "no"
@@ -258,6 +259,12 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 		v.ListIssued, v.ListExpires = showTime(res.StatusList.IssuedAt), showTime(res.StatusList.ExpiresAt)
 	case res.Certificate != nil && !res.StatusChecked:
 		v.StatusNote = words{"未检查撤销状态。", "Revocation was not checked."}
+	}
+	if res.Source == verify.SourcePDFQR && res.Status != verify.Unreadable {
+		// A PDF without its certificate attachment, or with a damaged
+		// one (breakit F14): the printed code was checked, not the file.
+		v.FileNote = words{"这不是签发机构提供的原始文件（证书附件缺失或已损坏）：以上结果来自页面上印制的二维码。请向持证人索取原始PDF文件。",
+			"This is not the file the issuer made (its certificate attachment is missing or damaged): the result above is from the QR code printed on its page. Ask the holder for the original PDF."}
 	}
 	if res.IDNumberMatch != nil {
 		switch {

@@ -3,7 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,10 +51,9 @@ func newListCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			if !o.json {
-				fmt.Fprintln(tw, "NUMBER\tNAME\tTITLE\tSTATUS\tISSUED\tBATCH")
-			}
+			// Columns padded by display width: a Chinese character takes
+			// two columns of a terminal (tabwriter counts runes).
+			rows := [][]string{{"NUMBER", "NAME", "TITLE", "STATUS", "ISSUED", "BATCH"}}
 			n := 0
 			err = st.List(cmd.Context(), store.Filter{BatchID: o.batch, Committee: o.committee, Status: o.status, Limit: o.limit}, func(c *store.Certificate) error {
 				n++
@@ -63,14 +63,16 @@ func newListCmd() *cobra.Command {
 						IssuedAt: c.IssuedAt, Batch: c.BatchID, VerificationCode: c.VerificationCode,
 						StatusReason: c.StatusReason, StatusAt: timePtr(c.StatusAt)})
 				}
-				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.HolderName, c.Title, c.Status, c.IssuedAt.Format(time.DateOnly), c.BatchID)
-				return err
+				rows = append(rows, []string{c.Number, c.HolderName, c.Title, c.Status, c.IssuedAt.Format(time.DateOnly), c.BatchID})
+				return nil
 			})
 			if err != nil {
 				return err
 			}
 			if !o.json {
-				tw.Flush()
+				if err := writeTable(out, rows); err != nil {
+					return err
+				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "%d certificate(s)\n", n)
 			}
 			return nil
@@ -92,4 +94,33 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// writeTable writes rows as columns two spaces apart, padded by display
+// width (displayWidth, in verifycmd.go).
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(cell))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.Reset()
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+			}
+		}
+		b.WriteByte('\n')
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -347,7 +347,7 @@ func printResult(w io.Writer, r verify.Result) {
 	if !r.StatusChecked {
 		fmt.Fprintln(w, "  (revocation not checked: give --status FILE from the issuer)")
 	} else if r.StatusList != nil && !r.StatusList.IssuedAt.IsZero() {
-		fmt.Fprintf(w, "  (status list of %s, valid until %s)\n", r.StatusList.IssuedAt.In(cert.ChinaTime).Format("2006-01-02 15:04"), r.StatusList.ExpiresAt.In(cert.ChinaTime).Format("2006-01-02 15:04"))
+		fmt.Fprintf(w, "  (status list of %s, valid until %s)\n", r.StatusList.IssuedAt.In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"), r.StatusList.ExpiresAt.In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"))
 	}
 	line("证书编号 Number:", c.Number)
 	line("持证人 Holder:", fmt.Sprintf("%s (%s)", c.HolderName, c.HolderIDMask))

@@ -183,10 +183,57 @@ func TestAttachmentsWithoutCode(t *testing.T) {
 	if r.Status != verify.Valid || r.JWS != f.jws2 {
 		t.Errorf("one certificate twice: %s (%s) %s", r.Status, r.Reason, r.Detail)
 	}
-	// An attachment named certificate.jws that is not one: damaged or
-	// altered, invalid.
-	r = CheckPDF(plain([2]string{"certificate.jws", "<html>"}), vo, po)
-	if r.Status != verify.Invalid || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "not a compact JWS") {
-		t.Errorf("not a JWS: %s (%s) %s", r.Status, r.Reason, r.Detail)
+	// An attachment named certificate.jws that is not one, and no code
+	// on the page: no certificate can be read, unreadable (never
+	// invalid, breakit F14).
+	for _, junk := range []string{"<html>", f.v.JWS[:300], strings.Repeat("A", 9000), ""} {
+		r = CheckPDF(plain([2]string{"certificate.jws", junk}), vo, po)
+		if r.Status != verify.Unreadable || r.Reason != verify.ReasonMalformed || !strings.Contains(r.Detail, "the PDF's attachment cannot be read (certificate.jws ") {
+			t.Errorf("%.20q: %s (%s) %s", junk, r.Status, r.Reason, r.Detail)
+		}
+	}
+}
+
+// A genuine certificate PDF whose attachment certificate.jws was damaged
+// (cut by a mail gateway or an interrupted copy, replaced by junk, made
+// too long): the attachment carries no certificate, so the printed code's
+// verdict counts, from the code (pdf_qr, not original) with a warning
+// that names the damage; never invalid (breakit F14).
+func TestDamagedAttachment(t *testing.T) {
+	f := newFixture(t)
+	vo, po := f.opts()
+	for name, content := range map[string]string{
+		"truncated":            f.v.JWS[:300],
+		"truncated QR text":    "https://verify.example/C/" + f.v.JWS[:40],
+		"junk":                 "hello",
+		"too long":             strings.Repeat("A", 9000),
+		"three parts, garbled": "a.b.c d",
+		"binary":               "\x00\x01\xff",
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := qpdfAttach(t, f.pdf1, "certificate.jws", content, "--key=certificate.jws", "--replace")
+			r := CheckPDF(doc, vo, po)
+			if r.Status != verify.Valid || r.Source != verify.SourcePDFQR || r.JWS != f.v.JWS {
+				t.Fatalf("%s (%s, %s): %s", r.Status, r.Reason, r.Source, r.Detail)
+			}
+			if r.Original == nil || *r.Original {
+				t.Errorf("original: %v", r.Original)
+			}
+			if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "the PDF's attachment certificate.jws is damaged (certificate.jws ") {
+				t.Errorf("warnings: %q", r.Warnings)
+			}
+		})
+	}
+	// The printed code of another certificate than the holder's: its own
+	// verdict, still from the code.
+	doc := qpdfAttach(t, f.pdf2, "certificate.jws", "hello", "--key=certificate.jws", "--replace")
+	if r := CheckPDF(doc, vo, po); r.Status != verify.Valid || r.JWS != f.jws2 || r.Source != verify.SourcePDFQR {
+		t.Errorf("certificate 2: %s (%s, %s) %s", r.Status, r.Reason, r.Source, r.Detail)
+	}
+	// An untrusting verifier: the code's verdict (untrusted issuer), not
+	// the attachment's damage.
+	r := CheckPDF(doc, verify.Options{Now: checkTime}, po)
+	if r.Status != verify.Invalid || r.Reason != verify.ReasonUntrustedIssuer || r.Source != verify.SourcePDFQR {
+		t.Errorf("untrusted: %s (%s, %s) %s", r.Status, r.Reason, r.Source, r.Detail)
 	}
 }

@@ -50,7 +50,11 @@ const maxPages = 4
 // without attachment: a scan, a print to PDF). When an attachment
 // carries another certificate than the printed code, or two attachments
 // carry different certificates, the verdict is Invalid with reason
-// verify.ReasonPDFMismatch, whatever the signatures say.
+// verify.ReasonPDFMismatch, whatever the signatures say. An attachment
+// named pdf.AttachmentName that is not a certificate (damaged, junk, too
+// long) carries none: the printed code is verified as without attachment,
+// with a warning naming the damage, and without a readable code the file
+// is Unreadable (never Invalid for the damage alone).
 //
 // When the attachment's signature verifies and po.Renderer is set, the
 // file is compared with the one the certificate renders to
@@ -99,18 +103,17 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 		}
 		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
 	}
-	certs, err := doc.Certificates()
-	if errors.Is(err, pdf.ErrTooMuchData) {
-		return unreadable(verify.ReasonTooLarge, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
-	}
-	if err != nil {
-		// An attachment named certificate.jws that is not one: a damaged
-		// or altered certificate file.
-		return verify.Result{Status: verify.Invalid, Reason: verify.ReasonMalformed, Source: verify.SourcePDFAttachment,
-			Detail: strings.TrimPrefix(err.Error(), "pdf: "), CheckedAt: now().UTC().Truncate(time.Second)}
-	}
+	certs, errA := doc.Certificates()
 	page := &printed{doc: doc, w: w}
-
+	if errA != nil {
+		// An attachment named certificate.jws that is not one (damaged by
+		// a mail gateway or a cut copy, replaced by junk, or longer than
+		// any certificate): it carries no certificate, so nothing in the
+		// file contradicts the printed code, which is verified as for a
+		// PDF without attachment. Without a readable code the file is
+		// unreadable, never invalid: no certificate could be read.
+		return damagedAttachment(page, errA, vo, unreadable)
+	}
 	if len(certs) == 0 { // no attachment: the printed code is all there is
 		text, err := page.qrText()
 		if err != nil {
@@ -181,6 +184,29 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 	if errQ != nil && !orig {
 		r.Warnings = append(r.Warnings, "the QR code printed on the page could not be read: only the attachment "+pdf.AttachmentName+" was verified")
 	}
+	return r
+}
+
+// damagedAttachment is the verdict on a PDF whose attachment named
+// pdf.AttachmentName cannot be read as a certificate (errA, from
+// pdf.Doc.Certificates): the printed code's verdict (source pdf_qr,
+// original false) with a warning that names the damage, or unreadable
+// when no code can be read either.
+func damagedAttachment(page *printed, errA error, vo verify.Options, unreadable func(verify.Reason, string, string) verify.Result) verify.Result {
+	damage := strings.TrimPrefix(errA.Error(), "pdf: ")
+	text, err := page.qrText()
+	if err != nil {
+		reason := verify.ReasonMalformed
+		if errors.Is(errA, pdf.ErrTooMuchData) || errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, errPixelBudget) || errors.Is(err, ErrGaveUp) {
+			reason = verify.ReasonTooLarge
+		}
+		return unreadable(reason, verify.SourcePDFAttachment, "the PDF's attachment cannot be read ("+damage+") and no QR code on its page can be read: verify the original PDF the issuer made, or scan the QR code printed on the paper certificate")
+	}
+	r := verify.Check(text, vo)
+	r.Source = verify.SourcePDFQR
+	f := false
+	r.Original = &f
+	r.Warnings = append(r.Warnings, "the PDF's attachment "+pdf.AttachmentName+" is damaged ("+damage+"), so this is not the file the issuer made: the QR code printed on its page was verified; ask the holder for the original file")
 	return r
 }
 

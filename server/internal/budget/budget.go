@@ -92,6 +92,24 @@ func (b *Budget) Acquire(ctx context.Context, weight int64) error {
 	return ctx.Err()
 }
 
+// TryAcquireWithin takes weight (negative counts as zero) and a slot when
+// they are free now and the weight held stays at most limit (capped by
+// the capacity); it never waits. It reports whether it took them. A
+// limit below the capacity keeps the rest for holders that acquire with
+// a higher limit: the server's large upload bodies take only what leaves
+// room for small ones. A true answer must be followed by exactly one
+// Release of the same weight.
+func (b *Budget) TryAcquireWithin(weight, limit int64) bool {
+	weight = max(weight, 0)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.waiters.Len() != 0 || !b.fits(weight) || b.used+weight > limit {
+		return false
+	}
+	b.take(weight)
+	return true
+}
+
 // Release gives back weight and a slot taken by Acquire.
 func (b *Budget) Release(weight int64) {
 	b.mu.Lock()

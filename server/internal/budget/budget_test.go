@@ -114,3 +114,34 @@ func TestCancelledWaiter(t *testing.T) {
 		t.Fatalf("in use %d by %d, %d waiting", u, h, b.Waiting())
 	}
 }
+
+// TryAcquireWithin never takes past its limit, so what is above it stays
+// for the acquisitions with a higher one (the server's small uploads).
+func TestTryAcquireWithin(t *testing.T) {
+	b := New(100, 10)
+	if !b.TryAcquireWithin(60, 75) || !b.TryAcquireWithin(15, 75) {
+		t.Fatal("refused within the limit")
+	}
+	if b.TryAcquireWithin(1, 75) {
+		t.Fatal("took past the limit")
+	}
+	if !b.TryAcquireWithin(25, 100) {
+		t.Fatal("refused the reserve to a higher limit")
+	}
+	if b.TryAcquireWithin(1, 1000) {
+		t.Fatal("took past the capacity")
+	}
+	if w, h := b.InUse(); w != 100 || h != 3 {
+		t.Fatalf("in use %d, %d holders", w, h)
+	}
+	b.Release(60)
+	if !b.TryAcquireWithin(-5, 40) {
+		t.Fatal("a negative weight counts as zero")
+	}
+	b.Release(0)
+	b.Release(15)
+	b.Release(25)
+	if w, h := b.InUse(); w != 0 || h != 0 {
+		t.Fatalf("in use %d, %d holders after release", w, h)
+	}
+}
