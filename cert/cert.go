@@ -102,7 +102,7 @@ type Claims struct {
 // IssuedTime returns the issue time as a time.Time in UTC.
 func (c *Claims) IssuedTime() time.Time { return time.Unix(c.IssuedAt, 0).UTC() }
 
-// ErrInvalidClaims is wrapped by every error Validate returns.
+// ErrInvalidClaims is matched by the *ClaimError Validate returns.
 var ErrInvalidClaims = errors.New("cert: invalid claims")
 
 // Field limits, in characters. They bound what a QR code has to carry and
@@ -124,10 +124,10 @@ var (
 
 // Validate checks that every required claim is present and well formed. It
 // does not check dates against a clock; verification does that. The error
-// wraps ErrInvalidClaims and names the first offending claim.
+// is a *ClaimError (matching ErrInvalidClaims) naming the first offending claim.
 func (c *Claims) Validate() error {
 	bad := func(claim, format string, args ...any) error {
-		return fmt.Errorf("%w: %q %s", ErrInvalidClaims, claim, fmt.Sprintf(format, args...))
+		return &ClaimError{Claim: claim, Problem: fmt.Sprintf(format, args...)}
 	}
 	if c.Version != FormatVersion {
 		return bad("v", "is %d, want %d", c.Version, FormatVersion)

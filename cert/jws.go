@@ -68,11 +68,11 @@ func newSigner(k jose.JSONWebKey, typ string) (jose.Signer, error) {
 		alg = jose.EdDSA
 	case *ecdsa.PrivateKey:
 		if key.Curve.Params().Name != "P-256" {
-			return nil, fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedAlgorithm, key.Curve.Params().Name)
+			return nil, errorf(ErrUnsupportedAlgorithm, "ECDSA curve %s", key.Curve.Params().Name)
 		}
 		alg = jose.ES256
 	default:
-		return nil, fmt.Errorf("%w: key type %T", ErrUnsupportedAlgorithm, k.Key)
+		return nil, errorf(ErrUnsupportedAlgorithm, "key type %T", k.Key)
 	}
 	if k.KeyID == "" {
 		return nil, errors.New("cert: signing key has no kid")
@@ -144,14 +144,14 @@ func DecodePayload(payload []byte) (*Claims, error) {
 	defer r.Close()
 	js, err := io.ReadAll(io.LimitReader(r, MaxPayloadLen+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: payload is not raw DEFLATE: %v", ErrMalformed, err)
+		return nil, errorf(ErrMalformed, "payload is not raw DEFLATE: %v", err)
 	}
 	if len(js) > MaxPayloadLen {
-		return nil, fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, MaxPayloadLen)
+		return nil, errorf(ErrTooLarge, "payload inflates to more than %d bytes", MaxPayloadLen)
 	}
 	var c Claims
 	if err := strictjson.Unmarshal(js, &c); err != nil {
-		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+		return nil, errorf(ErrMalformed, "claims: %s", strictjson.Message(err))
 	}
 	return &c, nil
 }
@@ -178,7 +178,7 @@ var HeaderMembers = []string{"alg", "kid", "typ"}
 // ErrTooLarge; another algorithm is ErrUnsupportedAlgorithm.
 func ParseCompactN(s string, max int) (*jose.JSONWebSignature, error) {
 	if len(s) > max {
-		return nil, fmt.Errorf("%w: a JWS has at most %d characters, this one %d", ErrTooLarge, max, len(s))
+		return nil, errorf(ErrTooLarge, "a JWS has at most %d characters, this one %d", max, len(s))
 	}
 	if err := canonical(s); err != nil {
 		return nil, err
@@ -193,12 +193,12 @@ func ParseCompactN(s string, max int) (*jose.JSONWebSignature, error) {
 			alg = h
 		}
 		if alg != "" && !algAllowed(alg) {
-			return nil, fmt.Errorf("%w: %q (allowed: EdDSA, ES256)", ErrUnsupportedAlgorithm, alg)
+			return nil, errorf(ErrUnsupportedAlgorithm, "%q (allowed: EdDSA, ES256)", alg)
 		}
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, errorf(ErrMalformed, "%v", err)
 	}
 	if len(obj.Signatures) != 1 {
-		return nil, fmt.Errorf("%w: want exactly one signature", ErrMalformed)
+		return nil, errorf(ErrMalformed, "want exactly one signature")
 	}
 	return obj, nil
 }
@@ -216,16 +216,16 @@ func canonical(s string) error {
 			case '\r', '\n':
 				what = "a line break"
 			}
-			return fmt.Errorf("%w: %s at position %d inside the token (a JWS is one line of A-Z a-z 0-9 - _ and two dots)", ErrMalformed, what, i+1)
+			return errorf(ErrMalformed, "%s at position %d inside the token (a JWS is one line of A-Z a-z 0-9 - _ and two dots)", what, i+1)
 		}
 	}
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
-		return fmt.Errorf("%w: a compact JWS has three dot-separated parts, this has %d", ErrMalformed, len(parts))
+		return errorf(ErrMalformed, "a compact JWS has three dot-separated parts, this has %d", len(parts))
 	}
 	for i, p := range parts {
 		if _, err := strictB64.DecodeString(p); err != nil {
-			return fmt.Errorf("%w: part %d is not canonical base64url", ErrMalformed, i+1)
+			return errorf(ErrMalformed, "part %d is not canonical base64url", i+1)
 		}
 	}
 	return nil
@@ -245,7 +245,7 @@ func isB64URL(c byte) bool {
 func checkHeader(part string) error {
 	raw, err := strictB64.DecodeString(part)
 	if err != nil {
-		return fmt.Errorf("%w: the header is not base64url", ErrMalformed)
+		return errorf(ErrMalformed, "the header is not base64url")
 	}
 	var h struct {
 		Alg string `json:"alg"`
@@ -257,12 +257,12 @@ func checkHeader(part string) error {
 	if json.Unmarshal(raw, &m) == nil {
 		for _, name := range []string{"crit", "zip", "b64"} {
 			if _, ok := m[name]; ok {
-				return fmt.Errorf("%w: header %q is not part of the format (docs/FORMAT.md §3.1)", ErrMalformed, name)
+				return errorf(ErrMalformed, "header %q is not part of the format (docs/FORMAT.md §3.1)", name)
 			}
 		}
 	}
 	if err := strictjson.Unmarshal(raw, &h); err != nil {
-		return fmt.Errorf("%w: header: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+		return errorf(ErrMalformed, "header: %s", strictjson.Message(err))
 	}
 	return nil
 }

@@ -209,7 +209,7 @@ func ParseQRText(text string) (string, error) {
 // nothing does).
 func SplitQRText(text string) (jws, base string, err error) {
 	if len(text) > MaxQRTextLen {
-		return "", "", fmt.Errorf("%w: QR text has %d bytes, at most %d", ErrTooLarge, len(text), MaxQRTextLen)
+		return "", "", errorf(ErrTooLarge, "QR text has %d bytes, at most %d", len(text), MaxQRTextLen)
 	}
 	at, path, seg := -1, "", -1 // the certificate's word: offset, path, QRPath in it
 	for i := 0; i < len(text); {
@@ -235,7 +235,7 @@ func SplitQRText(text string) (jws, base string, err error) {
 		i = j
 	}
 	if at < 0 {
-		return "", "", fmt.Errorf("%w: QR text has no %q segment", ErrMalformed, QRPath)
+		return "", "", errorf(ErrMalformed, "QR text has no %q segment", QRPath)
 	}
 	start := seg + len(QRPath)
 	rest := path[start:]
@@ -246,20 +246,20 @@ func SplitQRText(text string) (jws, base string, err error) {
 	digits, tail := rest[:n], rest[n:]
 	if n > 0 && !endsQRURL(tail) {
 		r, _ := utf8.DecodeRuneInString(tail)
-		return "", "", fmt.Errorf("%w: QR text has %q at position %d, where only digits may be (or, after them, the end of the link: '?', '&', '#', a final '/', punctuation, white space); give the link alone", ErrQRTextSuffix, r, at+start+n+1)
+		return "", "", errorf(ErrQRTextSuffix, "QR text has %q at position %d, where only digits may be (or, after them, the end of the link: '?', '&', '#', a final '/', punctuation, white space); give the link alone", r, at+start+n+1)
 	}
 	if tail != "" && n == 0 {
 		r, _ := utf8.DecodeRuneInString(tail)
-		return "", "", fmt.Errorf("%w: QR text has %q at position %d, where only digits may be", ErrMalformed, r, at+start+1)
+		return "", "", errorf(ErrMalformed, "QR text has %q at position %d, where only digits may be", r, at+start+1)
 	}
 	if n == 0 || n%2 != 0 {
-		return "", "", fmt.Errorf("%w: QR text must have an even number of digits after %q, it has %d", ErrMalformed, QRPath, n)
+		return "", "", errorf(ErrMalformed, "QR text must have an even number of digits after %q, it has %d", QRPath, n)
 	}
 	out := make([]byte, n/2)
 	for j := 0; j < n; j += 2 {
 		v := (digits[j]-'0')*10 + (digits[j+1] - '0')
 		if v > 77 {
-			return "", "", fmt.Errorf("%w: QR digit pair %02d at position %d out of range (00 to 77)", ErrMalformed, v, at+start+j+1)
+			return "", "", errorf(ErrMalformed, "QR digit pair %02d at position %d out of range (00 to 77)", v, at+start+j+1)
 		}
 		out[j/2] = v + 45
 	}

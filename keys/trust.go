@@ -85,7 +85,7 @@ func ReadTrust(data []byte) (*Trust, error) {
 		return nil, fmt.Errorf("%w: key set larger than %d bytes", ErrBadKey, MaxTrustLen)
 	}
 	if err := strictjson.Check(data); err != nil {
-		return nil, fmt.Errorf("%w: key set: %s", ErrBadKey, strings.TrimPrefix(err.Error(), "strictjson: "))
+		return nil, fmt.Errorf("%w: key set: %s", ErrBadKey, strictjson.Message(err))
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {

@@ -45,8 +45,8 @@ func (s *Server) authenticateAdmin(ctx context.Context, r *http.Request) (string
 
 // handleAdmin applies a status change to the certificates named in the
 // body, as the token's holder, audits it and re-signs the status lists.
-func (s *Server) handleAdmin(action string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAdmin(action string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		operator, err := s.authenticateAdmin(ctx, r)
 		if err != nil {
@@ -54,48 +54,28 @@ func (s *Server) handleAdmin(action string) http.HandlerFunc {
 				s.m.admin.Inc(action, "unauthorized")
 				s.log.WarnContext(ctx, "admin: authentication failed", "action", action)
 			}
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		var req adminRequest
 		if err := s.decodeJSON(w, r, &req); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if err := checkAdminRequest(action, &req); err != nil {
 			s.m.admin.Inc(action, "bad_request")
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if cert.ContainsIDNumber(operator) {
 			// The token's name is recorded with the change in the
 			// append-only archive (a token made before names were checked).
 			s.m.admin.Inc(action, "bad_request")
-			s.fail(w, r, errBadRequest("令牌名称含有居民身份证号码，不能记入存档；请另建令牌（titlecert token create）", "token name: the name of this token contains a resident ID number, which the append-only archive would keep; create another token (titlecert token create) and revoke this one"))
-			return
+			return errBadRequest("令牌名称含有居民身份证号码，不能记入存档；请另建令牌（titlecert token create）", "token name: the name of this token contains a resident ID number, which the append-only archive would keep; create another token (titlecert token create) and revoke this one")
 		}
 		now := s.now().UTC()
 		res, err := s.store.ChangeStatus(ctx, store.Selection{Numbers: req.Numbers}, store.StatusChange{
 			Action: action, Reason: req.Reason, Note: req.Note, Effective: now, Operator: operator, RecordedAt: now,
 		})
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.m.admin.Inc(action, "not_found")
-			s.fail(w, r, &httpError{status: http.StatusNotFound, code: "not_found", zh: "证书不存在，未做任何更改",
-				en: strings.TrimPrefix(err.Error(), "sqlite: ") + "; nothing was changed"})
-			return
-		case errors.Is(err, store.ErrTransition):
-			s.m.admin.Inc(action, "conflict")
-			s.fail(w, r, &httpError{status: http.StatusConflict, code: "transition", zh: "证书当前状态不允许此操作，未做任何更改",
-				en: strings.TrimPrefix(err.Error(), "sqlite: ") + "; nothing was changed"})
-			return
-		case errors.Is(err, store.ErrInvalid):
-			s.m.admin.Inc(action, "bad_request")
-			s.fail(w, r, errBadRequest("请求无效", strings.TrimPrefix(err.Error(), "sqlite: ")))
-			return
-		case err != nil:
-			s.fail(w, r, errInternal(err))
-			return
+		if err != nil {
+			return s.adminChangeError(ctx, action, err)
 		}
 		s.status.invalidate()
 		changed := make([]string, 0, len(res.Changed))
@@ -111,7 +91,33 @@ func (s *Server) handleAdmin(action string) http.HandlerFunc {
 		s.log.InfoContext(ctx, "admin: status changed", "action", action, "operator", operator, "count", len(changed))
 		status := map[string]string{store.ActionRevoke: store.StatusRevoked, store.ActionSuspend: store.StatusSuspended, store.ActionReinstate: store.StatusValid}[action]
 		writeJSON(w, http.StatusOK, map[string]any{"changed": changed, "status": status, "reason": req.Reason})
+		return nil
 	}
+}
+
+// adminChangeError maps what ChangeStatus refused to an answer, counting
+// it. The client sees a message made from the typed error's fields, never
+// the backend's text; anything else is internal (logged, not shown).
+func (s *Server) adminChangeError(ctx context.Context, action string, err error) error {
+	var nf *store.NotFoundError
+	var te *store.TransitionError
+	switch {
+	case errors.As(err, &nf):
+		s.m.admin.Inc(action, "not_found")
+		return &httpError{status: http.StatusNotFound, code: "not_found", zh: "证书不存在，未做任何更改",
+			en: nf.Detail() + "; nothing was changed", cause: err}
+	case errors.As(err, &te):
+		s.m.admin.Inc(action, "conflict")
+		return &httpError{status: http.StatusConflict, code: "transition", zh: "证书当前状态不允许此操作，未做任何更改",
+			en: te.Detail() + "; nothing was changed", cause: err}
+	case errors.Is(err, store.ErrInvalid):
+		// checkAdminRequest refuses what the store would: this is a
+		// request the store's rules and the server's disagree on.
+		s.m.admin.Inc(action, "bad_request")
+		s.log.WarnContext(ctx, "admin: the store refused a checked request", "action", action, "err", err.Error())
+		return &httpError{status: http.StatusBadRequest, code: "bad_request", zh: "请求无效", en: "the request is not valid", cause: err}
+	}
+	return errInternal(err)
 }
 
 // checkAdminRequest validates and completes an admin request: numbers,

@@ -22,7 +22,7 @@ import (
 // token@FILE sends it). JSON and multipart bodies are refused (415) with a
 // message saying what to send: they wrap the token in a shape this route
 // does not define.
-func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) error {
 	form := false
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -31,25 +31,21 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 			// An unparsable type says nothing about the body: read it
 			// as the token, as when there is no type at all.
 		case mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasPrefix(mt, "multipart/"):
-			s.fail(w, r, errVerifyMediaType)
-			return
+			return errVerifyMediaType
 		case mt == "application/x-www-form-urlencoded":
 			form = true
 		}
 	}
 	if r.ContentLength > s.cfg.MaxVerifyBody {
-		s.fail(w, r, errTooLarge)
-		return
+		return errTooLarge
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxVerifyBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.fail(w, r, errTooLarge)
-			return
+			return errTooLarge
 		}
-		s.fail(w, r, errBadRequest("请求内容无法读取", "the body cannot be read"))
-		return
+		return errBadRequest("请求内容无法读取", "the body cannot be read")
 	}
 	text := string(body)
 	if form && strings.HasPrefix(text, "token=") {
@@ -60,6 +56,7 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 	res := verify.Check(text, s.options(r.Context()))
 	s.verified(res, store.ChannelAPI)
 	writeJSON(w, http.StatusOK, res)
+	return nil
 }
 
 // certificateStatus is the answer of GET /api/v1/certificates/{number}.
@@ -75,21 +72,18 @@ type certificateStatus struct {
 // handleAPICertificate tells the status of a certificate to whoever knows
 // its number and its holder's name (as cert.FoldName folds it); anyone
 // else gets the same 404.
-func (s *Server) handleAPICertificate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPICertificate(w http.ResponseWriter, r *http.Request) error {
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
-		s.fail(w, r, errRateLimited(retry))
-		return
+		return errRateLimited(retry)
 	}
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	number := strings.TrimSpace(r.PathValue("number"))
 	if name == "" {
-		s.fail(w, r, errNoCertificate)
-		return
+		return errNoCertificate
 	}
 	rec, err := s.byNumberAndName(r.Context(), number, name)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, s.options(r.Context()))
 	s.verified(res, store.ChannelAPI)
@@ -104,4 +98,5 @@ func (s *Server) handleAPICertificate(w http.ResponseWriter, r *http.Request) {
 		out.StatusAt = res.SuspendedAt
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -89,6 +89,21 @@ func errInternal(cause error) *httpError {
 // path has the base path stripped.
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
+// handlerFunc is a handler that returns its failure instead of answering
+// it: s.handle renders every returned error through s.fail.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts h to net/http: a returned error is answered by s.fail (a
+// domain error's status and safe message; anything else a logged 500). A
+// handler returns an error only before it has written its answer.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
 // fail is the one error renderer: it maps err to a status and a safe
 // message, logs internal errors (and only those), and answers in JSON for
 // the API and in HTML for everything else.

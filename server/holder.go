@@ -264,18 +264,17 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 	return nil
 }
 
-func (s *Server) handleAPIDownload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIDownload(w http.ResponseWriter, r *http.Request) error {
 	var creds holderCredentials
 	if err := s.decodeJSON(w, r, &creds); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	number, data, err := s.download(r, creds)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writePDF(w, number, data)
+	return nil
 }
 
 type verificationJSON struct {
@@ -283,16 +282,14 @@ type verificationJSON struct {
 	Channel string    `json:"channel"`
 }
 
-func (s *Server) handleAPIHolderLog(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIHolderLog(w http.ResponseWriter, r *http.Request) error {
 	var creds holderCredentials
 	if err := s.decodeJSON(w, r, &creds); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	number, log, err := s.holderLog(r, creds)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Number        string             `json:"number"`
@@ -302,6 +299,7 @@ func (s *Server) handleAPIHolderLog(w http.ResponseWriter, r *http.Request) {
 		out.Verifications = append(out.Verifications, verificationJSON{At: v.At.UTC(), Channel: v.Channel})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) downloadView() downloadView {
@@ -309,16 +307,16 @@ func (s *Server) downloadView() downloadView {
 	return v
 }
 
-func (s *Server) handleDownloadForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDownloadForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "download.tmpl", s.downloadView())
+	return nil
 }
 
 // handleDownloadPost is the download form: the PDF, or the verification
 // log shown on the page; errors are shown on the form.
-func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	creds := holderCredentials{Number: r.PostForm.Get("number"), IDNumber: r.PostForm.Get("id_number")}
 	v := s.downloadView()
@@ -334,7 +332,7 @@ func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) {
 				v.Log = append(v.Log, logEntry{At: showTime(e.At), Channel: channelWords[e.Channel]})
 			}
 			s.render(w, r, http.StatusOK, "download.tmpl", v)
-			return
+			return nil
 		}
 	} else {
 		var number string
@@ -342,19 +340,19 @@ func (s *Server) handleDownloadPost(w http.ResponseWriter, r *http.Request) {
 		number, data, err = s.download(r, creds)
 		if err == nil {
 			writePDF(w, number, data)
-			return
+			return nil
 		}
 	}
 	var he *httpError
 	if !errors.As(err, &he) || he.status >= 500 {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if he.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((he.retryAfter+time.Second-1)/time.Second)))
 	}
 	v.Error = words{he.zh, he.en}
 	s.render(w, r, he.status, "download.tmpl", v)
+	return nil
 }
 
 // audit writes e to the store's audit log with anything shaped like an ID

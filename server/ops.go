@@ -40,15 +40,16 @@ func newServerMetrics() *serverMetrics {
 	return m
 }
 
-func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
+	return nil
 }
 
 // handleReadyz answers 200 "ready" or 503 "not ready: <reason>", in plain
 // text for probes and people; the reason names no path (the log has the
 // whole error).
-func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.Ready(r.Context()); err != nil {
@@ -63,14 +64,16 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("not ready: " + reason + "\n"))
-		return
+		return nil
 	}
 	w.Write([]byte("ready\n"))
+	return nil
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	s.m.reg.Write(&buf)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Write(buf.Bytes())
+	return nil
 }

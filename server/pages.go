@@ -55,7 +55,7 @@ func (s *Server) issuedJWS(ctx context.Context) func(c *cert.Claims) (string, bo
 }
 
 // handleQRPage is the page a phone opens from a certificate's QR code.
-func (s *Server) handleQRPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleQRPage(w http.ResponseWriter, r *http.Request) error {
 	res := verify.Check(cert.QRPath+r.PathValue("digits"), s.options(r.Context()))
 	if r.Method == http.MethodHead {
 		// Link previews (chat apps) probe with HEAD: not a verification
@@ -65,6 +65,7 @@ func (s *Server) handleQRPage(w http.ResponseWriter, r *http.Request) {
 		s.verified(res, store.ChannelPage)
 	}
 	s.render(w, r, http.StatusOK, "verdict.tmpl", s.verdictPage(res, store.ChannelPage))
+	return nil
 }
 
 func (s *Server) lookupView() lookupView {
@@ -72,8 +73,9 @@ func (s *Server) lookupView() lookupView {
 	return v
 }
 
-func (s *Server) handleLookupForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLookupForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "lookup.tmpl", s.lookupView())
+	return nil
 }
 
 // parseForm caps and parses a URL-encoded form body.
@@ -92,14 +94,12 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
 // handleLookup finds a certificate by number and holder name, or by
 // verification code, and shows its verdict. A wrong name and an unknown
 // number give the same answer.
-func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
-		s.fail(w, r, errRateLimited(retry))
-		return
+		return errRateLimited(retry)
 	}
 	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	number, name, code := strings.TrimSpace(r.PostForm.Get("number")), strings.TrimSpace(r.PostForm.Get("name")), strings.TrimSpace(r.PostForm.Get("code"))
 	v := s.lookupView()
@@ -115,20 +115,20 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 	default:
 		v.Error = words{"请填写证书编号和姓名，或填写验证码。", "Enter the certificate number and the holder's name, or the verification code."}
 		s.render(w, r, http.StatusBadRequest, "lookup.tmpl", v)
-		return
+		return nil
 	}
 	if errors.Is(err, errNoCertificate) {
 		v.Error = words{errNoCertificate.zh, errNoCertificate.en}
 		s.render(w, r, http.StatusNotFound, "lookup.tmpl", v)
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, s.options(r.Context()))
 	s.verified(res, store.ChannelLookup)
 	s.render(w, r, http.StatusOK, "verdict.tmpl", s.verdictPage(res, store.ChannelLookup))
+	return nil
 }
 
 // byNumberAndName returns the certificate numbered number if its holder's
@@ -173,7 +173,7 @@ func (s *Server) byCode(ctx context.Context, code string) (*store.Certificate, e
 
 // handleUpload verifies an uploaded certificate PDF, or a photo or scan
 // of its QR code.
-func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	// Decoding a photo is the costliest thing a stranger can ask for (up to
 	// 40 megapixels, several decoding strategies): uploads share the
 	// look-up rate limit; the body is read in full, within
@@ -181,19 +181,16 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	// its memory (s.decoding), so a slow client holds neither.
 	if ok, retry := s.lookupLimit.Allow(s.clientAddr(r)); !ok {
 		w.Header().Set("Connection", "close") // the body is not read
-		s.fail(w, r, errRateLimited(retry))
-		return
+		return errRateLimited(retry)
 	}
 	data, held, err := s.readUploadBody(w, r)
 	defer held.release()
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	release, err := s.startDecoding(r.Context(), data)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	defer release()
 	// The same checks as `titlecert verify FILE`: a PDF's attachment and
@@ -210,18 +207,16 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	case scan.KindJPEG, scan.KindPNG:
 		res, err = scan.CheckImageContext(ctx, bytes.NewReader(data), int64(len(data)), s.options(r.Context()))
 		if errors.Is(err, scan.ErrTooLarge) {
-			s.fail(w, r, errTooLarge)
-			return
+			return errTooLarge
 		} else if err != nil {
-			s.fail(w, r, errBadRequest("图片无法读取，请上传JPEG或PNG格式的照片", "the image cannot be read: upload a JPEG or PNG photo"))
-			return
+			return errBadRequest("图片无法读取，请上传JPEG或PNG格式的照片", "the image cannot be read: upload a JPEG or PNG photo")
 		}
 	default:
-		s.fail(w, r, errMediaType)
-		return
+		return errMediaType
 	}
 	s.verified(res, store.ChannelUpload)
 	s.render(w, r, http.StatusOK, "verdict.tmpl", s.verdictPage(res, store.ChannelUpload))
+	return nil
 }
 
 // readUpload returns the content of the multipart field "file", at most
@@ -261,10 +256,9 @@ func (s *Server) readUpload(r *http.Request, held *heldMemory) ([]byte, error) {
 // handleConfirm verifies a certificate again with the holder's full ID
 // number, given on a verdict page. The verdict shown is the certificate's
 // own; whether the number matches is shown beside it.
-func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	jws := strings.TrimSpace(r.PostForm.Get("jws"))
 	source := r.PostForm.Get("source")
@@ -291,8 +285,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 			page.IDError = words{"身份证号格式不正确（18位，最后一位可为X）。", "That is not a resident ID number (18 characters, the last may be X)."}
 		default:
 			if ok, retry := s.holderLimit.Allow(s.clientAddr(r)); !ok {
-				s.fail(w, r, errRateLimited(retry))
-				return
+				return errRateLimited(retry)
 			}
 			if res.Status == verify.Invalid {
 				break // a certificate that does not verify confirms nobody
@@ -303,8 +296,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 			// certificate is verified already: only the number is compared.
 			number := res.Certificate.Number
 			if ok, retry := s.lockout.Begin(number); !ok {
-				s.fail(w, r, errLocked(retry))
-				return
+				return errLocked(retry)
 			}
 			opts.IDNumber, opts.Holder = id, s.holderRecord(r.Context())
 			match, how := opts.MatchHolder(res.Certificate)
@@ -322,6 +314,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.verified(res, channel)
 	s.render(w, r, http.StatusOK, "verdict.tmpl", page)
+	return nil
 }
 
 // directoryView is the data of the directory page.
@@ -341,12 +334,12 @@ type specialtyRow struct {
 	Levels    []directory.LevelTitle
 }
 
-func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "json" {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(s.dirJSON)
-		return
+		return nil
 	}
 	v := directoryView{chrome: s.chrome(), Version: s.cfg.Directory.Version()}
 	for _, se := range s.cfg.Directory.Series() {
@@ -358,26 +351,26 @@ func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	s.render(w, r, http.StatusOK, "directory.tmpl", v)
+	return nil
 }
 
-func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Write(s.jwks)
+	return nil
 }
 
 // handleStatusList serves a signed status list with a strong ETag (the
 // token's SHA-256) and the list's ttl as max-age.
-func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, errNotFound)
-		return
+		return errNotFound
 	}
 	l, ok := s.status.get(r.Context()).lists[id]
 	if !ok {
-		s.fail(w, r, errNotFound)
-		return
+		return errNotFound
 	}
 	h := w.Header()
 	h.Set("ETag", l.etag)
@@ -385,7 +378,7 @@ func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) {
 	h.Set("Last-Modified", l.IssuedAt.UTC().Format(http.TimeFormat))
 	if etagMatch(r.Header.Get("If-None-Match"), l.etag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	h.Set("Content-Type", "application/statuslist+jwt")
 	h.Set("Content-Length", strconv.Itoa(len(l.Token)))
@@ -393,6 +386,7 @@ func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		io.WriteString(w, l.Token)
 	}
+	return nil
 }
 
 // etagMatch implements If-None-Match's weak comparison (RFC 9110 13.1.2).

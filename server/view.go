@@ -66,12 +66,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
 	data, err := staticFS.ReadFile("static/" + name)
 	if err != nil || name != path.Base(name) {
-		s.fail(w, r, errNotFound)
-		return
+		return errNotFound
 	}
 	switch path.Ext(name) {
 	case ".css":
@@ -81,6 +80,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Write(data)
+	return nil
 }
 
 // chrome is what every page shows around its content.

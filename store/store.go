@@ -42,7 +42,10 @@
 // data is not there, not sound or not this issuer's: a backend never
 // replaces such data with a new, empty store, because an empty store hands
 // out certificate numbers and status-list entries again. Issue reports a conflict as
-// a *ConflictError, which matches ErrExists. Any other error means the store
+// a *ConflictError, which matches ErrExists; a look-up that finds nothing
+// returns a *NotFoundError (matching ErrNotFound) and a refused status change
+// a *TransitionError (matching ErrTransition): callers show their fields,
+// never a backend's text. Any other error means the store
 // could not do what was asked (I/O, a closed store, a cancelled context); it
 // says nothing about the certificate.
 //
@@ -105,6 +108,31 @@ var (
 	// publish it as unrecorded (invalid), so it is never recorded.
 	ErrReservationExpired = errors.New("store: status-list entry reserved too long ago")
 )
+
+// NotFoundError reports what a look-up did not find. It matches ErrNotFound
+// under errors.Is; callers that show it use its fields, not its text.
+type NotFoundError struct {
+	// What was looked for: "certificate", "verification code", "title"
+	// or "admin token".
+	What string
+	// Key is what it was looked for by (the number, the code, the title
+	// key); empty when it is a secret (an admin token's hash).
+	Key string
+}
+
+func (e *NotFoundError) Error() string { return "store: " + e.Detail() }
+
+// Detail is the message without the package prefix, safe to show to the
+// operator or an API client, e.g. `certificate "2026000123" not found`.
+func (e *NotFoundError) Detail() string {
+	if e.Key == "" {
+		return e.What + " not found"
+	}
+	return fmt.Sprintf("%s %q not found", e.What, e.Key)
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // What a ConflictError is about.
 const (
@@ -247,7 +275,7 @@ type Store interface {
 	AllocateStatusSlots(ctx context.Context, n int, rand io.Reader) ([]StatusSlot, error)
 
 	// FindTitle returns the certificate that holderKey holds for
-	// titleKey, or an error wrapping ErrNotFound.
+	// titleKey, or a *NotFoundError (What "title") matching ErrNotFound.
 	FindTitle(ctx context.Context, holderKey []byte, titleKey string) (*Certificate, error)
 
 	// Issue records b and all of certs in one transaction: all or
@@ -267,13 +295,14 @@ type Store interface {
 	// reserved is not checked). On any error nothing is recorded.
 	Issue(ctx context.Context, b Batch, certs []Certificate) error
 
-	// Certificate returns the certificate with the given number, or an
-	// error wrapping ErrNotFound.
+	// Certificate returns the certificate with the given number, or a
+	// *NotFoundError (What "certificate") matching ErrNotFound.
 	Certificate(ctx context.Context, number string) (*Certificate, error)
 
 	// ByVerificationCode returns the certificate with the given
 	// verification code, compared exactly (callers normalise), or an
-	// error wrapping ErrNotFound. The empty code is never found.
+	// *NotFoundError (What "verification code") matching ErrNotFound. The
+	// empty code is never found.
 	ByVerificationCode(ctx context.Context, code string) (*Certificate, error)
 
 	// List calls fn for each certificate that matches f, in ascending
@@ -373,10 +402,32 @@ type Skip struct {
 	Why         string
 }
 
-// ErrTransition is wrapped by ChangeStatus when a certificate named by
-// number is not in a state the action applies to (revoking a revoked
-// certificate, reinstating one that is not suspended).
+// ErrTransition is matched by the *TransitionError ChangeStatus returns
+// when a certificate named by number is not in a state the action applies
+// to (revoking a revoked certificate, reinstating one that is not
+// suspended).
 var ErrTransition = errors.New("store: status change not allowed")
+
+// TransitionError is the error ChangeStatus returns (wrapped) when a
+// certificate named by number is not in a state Action applies to. It
+// matches ErrTransition under errors.Is.
+type TransitionError struct {
+	Number string // the certificate's number
+	From   string // its status (a Status constant)
+	Action string // the refused action (an Action constant)
+}
+
+func (e *TransitionError) Error() string { return "store: " + e.Detail() }
+
+// Detail is the message without the package prefix, safe to show to the
+// operator or an API client, e.g. "certificate 2026000123 is revoked:
+// cannot reinstate".
+func (e *TransitionError) Detail() string {
+	return fmt.Sprintf("certificate %s is %s: cannot %s", e.Number, e.From, e.Action)
+}
+
+// Is reports whether target is ErrTransition.
+func (e *TransitionError) Is(target error) bool { return target == ErrTransition }
 
 // Event is one entry of the integrity archive (诚信档案): an append-only
 // record of every revocation, suspension and reinstatement.
@@ -443,8 +494,8 @@ type Revoker interface {
 	// transaction, recording one archive Event per changed certificate.
 	// Transitions: revoke from valid or suspended; suspend from valid;
 	// reinstate from suspended. With sel.Numbers, an unknown number gives
-	// ErrNotFound and a certificate in the wrong state ErrTransition, and
-	// nothing changes; with a filter, certificates in the wrong state are
+	// a *NotFoundError (ErrNotFound) and a certificate in the wrong state a
+	// *TransitionError (ErrTransition), and nothing changes; with a filter, certificates in the wrong state are
 	// skipped and reported. An invalid action, reason or empty selection
 	// gives ErrInvalid.
 	ChangeStatus(ctx context.Context, sel Selection, ch StatusChange) (*ChangeResult, error)

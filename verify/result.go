@@ -237,7 +237,7 @@ func CheckContext(ctx context.Context, text string, o Options) Result {
 				// text that is not: say nothing about the certificate.
 				status = Unreadable
 			}
-			r.Status, r.Reason, r.Detail = status, reason, strings.TrimPrefix(err.Error(), "cert: ")
+			r.Status, r.Reason, r.Detail = status, reason, certMessage(err)
 			return r
 		}
 		token = t

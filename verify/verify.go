@@ -239,6 +239,29 @@ func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
 	return c, key, err
 }
 
+// certDetail is what package cert says is wrong with its input, without
+// its prefix or kind ("not canonical base64url"), for Result.Detail.
+func certDetail(err error) string {
+	var ce *cert.Error
+	var cl *cert.ClaimError
+	switch {
+	case errors.As(err, &ce):
+		return ce.Detail
+	case errors.As(err, &cl):
+		return cl.Detail()
+	}
+	return err.Error()
+}
+
+// certMessage is certDetail with the kind ("input too large: ...").
+func certMessage(err error) string {
+	var ce *cert.Error
+	if errors.As(err, &ce) {
+		return ce.Message()
+	}
+	return err.Error()
+}
+
 // verifyToken is Verify that also says how the ID number was checked.
 func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, idCheck string, _ error) {
 	token = strings.TrimSpace(token)
@@ -249,11 +272,11 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 	if err != nil {
 		switch {
 		case errors.Is(err, cert.ErrUnsupportedAlgorithm):
-			return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "%v", strings.TrimPrefix(err.Error(), "cert: "))
+			return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "%s", certMessage(err))
 		case errors.Is(err, cert.ErrTooLarge):
-			return nil, nil, "", invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: input too large: "))
+			return nil, nil, "", invalid(ReasonTooLarge, "%s", certDetail(err))
 		default:
-			return nil, nil, "", invalid(ReasonMalformed, "not a compact JWS: %s", strings.TrimPrefix(err.Error(), "cert: malformed certificate: "))
+			return nil, nil, "", invalid(ReasonMalformed, "not a compact JWS: %s", certDetail(err))
 		}
 	}
 	h := obj.Signatures[0].Protected
@@ -289,12 +312,12 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 	c, err := cert.DecodePayload(payload)
 	if err != nil {
 		if errors.Is(err, cert.ErrTooLarge) {
-			return nil, nil, "", invalid(ReasonTooLarge, "%s", strings.TrimPrefix(err.Error(), "cert: "))
+			return nil, nil, "", invalid(ReasonTooLarge, "%s", certMessage(err))
 		}
-		return nil, nil, "", invalid(ReasonMalformed, "%s", strings.TrimPrefix(err.Error(), "cert: malformed certificate: "))
+		return nil, nil, "", invalid(ReasonMalformed, "%s", certDetail(err))
 	}
 	if err := c.Validate(); err != nil {
-		return nil, nil, "", invalid(ReasonBadClaims, "%s", strings.TrimPrefix(err.Error(), "cert: invalid claims: "))
+		return nil, nil, "", invalid(ReasonBadClaims, "%s", certDetail(err))
 	}
 	bound, err := o.trustedKey(c.Issuer, h.KeyID)
 	switch {

@@ -139,7 +139,11 @@ func attachedJWS(b []byte) (string, error) {
 	if t := strings.TrimSpace(string(b)); cert.LooksLikeQRText(t) {
 		jws, err := cert.ParseQRText(t)
 		if err != nil {
-			return "", fmt.Errorf("is not a certificate's QR text: %v", strings.TrimPrefix(err.Error(), "cert: "))
+			msg := err.Error()
+			if ce := (*cert.Error)(nil); errors.As(err, &ce) {
+				msg = ce.Message()
+			}
+			return "", fmt.Errorf("is not a certificate's QR text: %v", msg)
 		}
 		return jws, nil
 	}
@@ -195,3 +199,9 @@ func ReadConfig(cmd model.CommandMode, maxImagePixels int64) *model.Configuratio
 		Limits:                    limits,
 	}
 }
+
+// Detail returns the message of an error this package returned, without
+// the "pdf: " that starts it, for callers that put it in a sentence of
+// their own (verify/scan's Result.Detail). The prefix is this package's
+// convention, so this package alone removes it.
+func Detail(err error) string { return strings.TrimPrefix(err.Error(), "pdf: ") }

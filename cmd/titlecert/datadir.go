@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
@@ -61,7 +60,7 @@ func storeAdvice(err error) string {
   titlecert.db back (from its backup), or use the data directory the store belongs to.`
 	case errors.Is(err, store.ErrMissing), errors.Is(err, store.ErrCorrupt):
 		wal := ""
-		if strings.Contains(err.Error(), "-wal") {
+		if errors.Is(err, sqlite.ErrWALLeft) {
 			wal = `
   First move titlecert.db-wal (and titlecert.db-shm) aside, keeping them: applied to a
   restored copy, a log of another state of the store would damage it.`

@@ -82,7 +82,7 @@ everything is.`,
 
 			fmt.Fprintf(out, "3. issuing...\n")
 			pdfDir := filepath.Join(dir, "certificates")
-			res, err := runIssue(cmd, &issueOptions{data: data, in: csvPath, out: pdfDir, passphraseFile: passFile, operator: "demo"})
+			res, err := runIssue(cmd, &issueOptions{unlockOptions: unlockOptions{dataOptions{data}, passFile}, in: csvPath, out: pdfDir, operator: "demo"})
 			if err != nil {
 				return err
 			}
@@ -157,7 +157,7 @@ Everything is in %s. Try:
 			qr := d.Config.Issuer().QRText(cert.QRFormCurrent, res.First.JWS)
 			page := qr[strings.Index(qr, cert.QRPath):]
 			fmt.Fprintf(out, "\n7. starting the verification server (Ctrl-C stops it)...\n")
-			return runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:8080", passphraseFile: passFile, fallback: true,
+			return runServe(cmd, &serveOptions{unlockOptions: unlockOptions{dataOptions{data}, passFile}, addr: "127.0.0.1:8080", fallback: true,
 				ready: func(url string) {
 					fmt.Fprintf(out, "\nOpen the page the QR code of %s opens:\n\n  %s%s\n\n", res.First.Number, url, page)
 					fmt.Fprintf(out, "Look-up and upload form: %s/v   Download form: %s/download   Directory: %s/directory\n\n", url, url, url)

@@ -14,8 +14,9 @@ import (
 )
 
 type initOptions struct {
-	data, issuerID, issuerName, baseURL, alg, directoryFile, passphraseFile string
-	idHashCost                                                              int
+	unlockOptions
+	issuerID, issuerName, baseURL, alg, directoryFile string
+	idHashCost                                        int
 }
 
 func newInitCmd() *cobra.Command {
@@ -57,15 +58,14 @@ func newInitCmd() *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory to create (must not exist or be empty)")
+	o.unlockOptions.addFlags(c, "data directory to create (must not exist or be empty)")
 	f.StringVar(&o.issuerID, "issuer-id", "", "short issuer identifier, e.g. fjhrss")
 	f.StringVar(&o.issuerName, "issuer-name", "", "issuing authority's name, e.g. 福建省人力资源和社会保障厅")
 	f.StringVar(&o.baseURL, "base-url", "", "public URL of the verification service, e.g. https://verify.hrss.fj.gov.cn")
 	f.StringVar(&o.alg, "alg", keys.EdDSA, "signature algorithm: EdDSA or ES256")
 	f.StringVar(&o.directoryFile, "directory", "", "specialty directory JSON (default: the built-in one)")
-	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
 	f.IntVar(&o.idHashCost, "id-hash-cost", 0, fmt.Sprintf("add a salted scrypt hash of the holder's ID number to each certificate, at cost 2^N (%d..%d; %d takes about 55 ms per certificate), so that verifiers can confirm the full number offline; 0, the default, adds none: the full number is confirmed online", cert.MinIDHashLogN, cert.MaxIDHashLogN, cert.RecommendedIDHashLogN))
-	for _, r := range []string{"data", "issuer-id", "issuer-name", "base-url"} {
+	for _, r := range []string{"issuer-id", "issuer-name", "base-url"} {
 		c.MarkFlagRequired(r)
 	}
 	return c

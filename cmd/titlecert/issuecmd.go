@@ -21,8 +21,9 @@ import (
 )
 
 type issueOptions struct {
-	data, in, out, encoding, passphraseFile, operator string
-	now                                               func() time.Time
+	unlockOptions
+	in, out, encoding, operator string
+	now                         func() time.Time
 }
 
 func newIssueCmd() *cobra.Command {
@@ -40,13 +41,12 @@ is wrong, every problem is listed by line and column and nothing is issued.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory (from titlecert init)")
+	o.unlockOptions.addFlags(c, "data directory (from titlecert init)")
 	f.StringVar(&o.in, "in", "", "candidates file: .csv or .xlsx")
 	f.StringVar(&o.out, "out", "", "folder for the PDF files and the manifest")
 	f.StringVar(&o.encoding, "encoding", "", "force the CSV encoding: utf-8 or gbk (default: detect)")
-	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
 	f.StringVar(&o.operator, "operator", "", "who issues the batch, recorded with it (default: $USER)")
-	for _, r := range []string{"data", "in", "out"} {
+	for _, r := range []string{"in", "out"} {
 		c.MarkFlagRequired(r)
 	}
 	return c

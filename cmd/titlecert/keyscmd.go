@@ -16,13 +16,14 @@ func newKeysCmd() *cobra.Command {
 }
 
 func newKeysExportCmd() *cobra.Command {
-	var data, out string
+	var o dataOptions
+	var out string
 	c := &cobra.Command{
 		Use:   "export --data DIR --out FILE",
 		Short: "Write the public key set (JWKS) that verifiers pin, each key naming this issuer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := datadir.Open(data)
+			d, err := datadir.Open(o.data)
 			if err != nil {
 				return usageError{err}
 			}
@@ -49,9 +50,8 @@ func newKeysExportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&data, "data", "", "data directory")
+	o.addFlags(c, "")
 	c.Flags().StringVar(&out, "out", "", "file to write, or - for standard output")
-	c.MarkFlagRequired("data")
 	c.MarkFlagRequired("out")
 	return c
 }

@@ -13,9 +13,10 @@ import (
 )
 
 type listOptions struct {
-	data, batch, committee, status string
-	json                           bool
-	limit                          int
+	dataOptions
+	batch, committee, status string
+	json                     bool
+	limit                    int
 }
 
 // listEntry is one line of `titlecert list --json`.
@@ -79,13 +80,12 @@ func newListCmd() *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory")
+	o.dataOptions.addFlags(c, "")
 	f.BoolVar(&o.json, "json", false, "one JSON object per certificate")
 	f.StringVar(&o.batch, "batch", "", "only this batch")
 	f.StringVar(&o.committee, "committee", "", "only this committee")
 	f.IntVar(&o.limit, "limit", 0, "at most this many")
 	f.StringVar(&o.status, "status", "", "only certificates with this status: valid, revoked or suspended")
-	c.MarkFlagRequired("data")
 	return c
 }
 

@@ -16,7 +16,8 @@ import (
 )
 
 type statusChangeOptions struct {
-	data, reason, note, effective, operator    string
+	dataOptions
+	reason, note, effective, operator          string
 	committee, batch, reviewedFrom, reviewedTo string
 	dryRun                                     bool
 	now                                        func() time.Time
@@ -54,7 +55,7 @@ Publish the change with "titlecert status export".`
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory")
+	o.dataOptions.addFlags(c, "")
 	f.StringVar(&o.reason, "reason", defReason, "reason code")
 	f.StringVar(&o.note, "note", "", "note for the integrity archive (never published)")
 	f.StringVar(&o.effective, "effective", "", "date (YYYY-MM-DD) or time (RFC 3339) the change takes effect (default: now)")
@@ -66,7 +67,6 @@ Publish the change with "titlecert status export".`
 		f.StringVar(&o.reviewedFrom, "reviewed-from", "", "with --committee or --batch: reviewed on or after this date")
 		f.StringVar(&o.reviewedTo, "reviewed-until", "", "with --committee or --batch: reviewed on or before this date")
 	}
-	c.MarkFlagRequired("data")
 	return c
 }
 
@@ -126,8 +126,13 @@ func runStatusChange(cmd *cobra.Command, o *statusChangeOptions, action string, 
 		RecordedAt: now(), DryRun: o.dryRun,
 	})
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrTransition) {
-			return fmt.Errorf("%v; nothing was changed", strings.TrimPrefix(err.Error(), "sqlite: "))
+		var nf *store.NotFoundError
+		var te *store.TransitionError
+		switch {
+		case errors.As(err, &nf):
+			return fmt.Errorf("%s; nothing was changed", nf.Detail())
+		case errors.As(err, &te):
+			return fmt.Errorf("%s; nothing was changed", te.Detail())
 		}
 		return err
 	}
@@ -201,14 +206,15 @@ type archiveEntry struct {
 }
 
 func newRevocationsCmd() *cobra.Command {
-	var data, number string
+	var o dataOptions
+	var number string
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "revocations --data DIR [--json] [--number N]",
 		Short: "List the integrity archive: every revocation, suspension and reinstatement",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, st, err := openData(data)
+			_, st, err := openData(o.data)
 			if err != nil {
 				return err
 			}
@@ -240,9 +246,8 @@ func newRevocationsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&data, "data", "", "data directory")
+	o.addFlags(c, "")
 	c.Flags().BoolVar(&asJSON, "json", false, "one JSON object per entry")
 	c.Flags().StringVar(&number, "number", "", "only this certificate")
-	c.MarkFlagRequired("data")
 	return c
 }

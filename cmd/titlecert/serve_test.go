@@ -62,7 +62,7 @@ func TestServe(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:0", passphraseFile: pass, ready: func(u string) { ready <- u }})
+		done <- runServe(cmd, &serveOptions{unlockOptions: unlockOptions{dataOptions{data}, pass}, addr: "127.0.0.1:0", ready: func(u string) { ready <- u }})
 	}()
 	var base string
 	select {
@@ -154,7 +154,7 @@ func TestServeTLS(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(cmd, &serveOptions{data: data, addr: "127.0.0.1:0", passphraseFile: pass, tlsCert: certFile, tlsKey: keyFile,
+		done <- runServe(cmd, &serveOptions{unlockOptions: unlockOptions{dataOptions{data}, pass}, addr: "127.0.0.1:0", tlsCert: certFile, tlsKey: keyFile,
 			ready: func(u string) { ready <- u }})
 	}()
 	var base string

@@ -17,11 +17,12 @@ import (
 )
 
 type serveOptions struct {
-	data, addr, tlsCert, tlsKey, passphraseFile string
-	trustProxy                                  bool
-	decodeMemoryMiB                             int64            // 0: server.DefaultDecodeMemory
-	fallback                                    bool             // demo: another free port if --addr is taken
-	ready                                       func(url string) // called once listening (demo, tests)
+	unlockOptions
+	addr, tlsCert, tlsKey string
+	trustProxy            bool
+	decodeMemoryMiB       int64            // 0: server.DefaultDecodeMemory
+	fallback              bool             // demo: another free port if --addr is taken
+	ready                 func(url string) // called once listening (demo, tests)
 }
 
 func newServeCmd() *cobra.Command {
@@ -44,14 +45,12 @@ It stops cleanly on SIGINT or SIGTERM.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory")
+	o.unlockOptions.addFlags(c, "")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key, serve HTTPS")
 	f.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM)")
-	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
 	f.Int64Var(&o.decodeMemoryMiB, "decode-memory", server.DefaultDecodeMemory>>20, "MiB of memory the uploads being decoded may take at once (a 40-megapixel photo takes about 800)")
 	f.BoolVar(&o.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy you run)")
-	c.MarkFlagRequired("data")
 	return c
 }
 

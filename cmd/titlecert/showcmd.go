@@ -17,7 +17,8 @@ import (
 )
 
 type showOptions struct {
-	data, pdfOut          string
+	dataOptions
+	pdfOut                string
 	jws, qr, first, force bool
 }
 
@@ -93,13 +94,12 @@ existing file unless --force is given.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory")
+	o.dataOptions.addFlags(c, "")
 	f.BoolVar(&o.jws, "jws", false, "print the compact JWS")
 	f.BoolVar(&o.qr, "qr", false, "print the QR text")
 	f.StringVar(&o.pdfOut, "pdf", "", "render the PDF again into this file")
 	f.BoolVar(&o.first, "first", false, "the first certificate issued")
 	f.BoolVar(&o.force, "force", false, "with --pdf, replace FILE if it exists")
-	c.MarkFlagRequired("data")
 	c.MarkFlagsMutuallyExclusive("jws", "qr", "pdf")
 	return c
 }

@@ -23,9 +23,10 @@ func newStatusCmd() *cobra.Command {
 }
 
 type statusExportOptions struct {
-	data, out, dir, passphraseFile string
-	validity, ttl                  time.Duration
-	now                            func() time.Time
+	unlockOptions
+	out, dir      string
+	validity, ttl time.Duration
+	now           func() time.Time
 }
 
 func newStatusExportCmd() *cobra.Command {
@@ -99,12 +100,10 @@ so export again well before then, and after every revocation.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.data, "data", "", "data directory")
+	o.unlockOptions.addFlags(c, "")
 	f.StringVar(&o.out, "out", "", "write all lists to this file, one per line")
 	f.StringVar(&o.dir, "dir", "", "write one file per list under this folder (s/ID)")
 	f.DurationVar(&o.validity, "validity", publish.DefaultValidity, "how long verifiers may use the lists (exp = now + validity)")
 	f.DurationVar(&o.ttl, "ttl", publish.DefaultTTL, "how long verifiers may cache a list before fetching it again")
-	f.StringVar(&o.passphraseFile, "passphrase-file", "", "file holding the key passphrase (default: $"+passphraseEnv+")")
-	c.MarkFlagRequired("data")
 	return c
 }

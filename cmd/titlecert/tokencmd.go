@@ -22,7 +22,8 @@ func newTokenCmd() *cobra.Command {
 var tokenNamePattern = regexp.MustCompile(`^[\p{L}\p{N}._-]{1,64}$`)
 
 func newTokenCreateCmd() *cobra.Command {
-	var data, name string
+	var o dataOptions
+	var name string
 	c := &cobra.Command{
 		Use:   "create --data DIR --name NAME",
 		Short: "Create a bearer token for /api/v1/admin; it is printed once and only its hash is kept",
@@ -34,7 +35,7 @@ func newTokenCreateCmd() *cobra.Command {
 			if cert.ContainsIDNumber(name) {
 				return usagef("--name contains a resident ID number: the name is recorded with every action in the append-only archive; give another name")
 			}
-			_, st, err := openData(data)
+			_, st, err := openData(o.data)
 			if err != nil {
 				return err
 			}
@@ -58,9 +59,8 @@ func newTokenCreateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&data, "data", "", "data directory")
+	o.addFlags(c, "")
 	c.Flags().StringVar(&name, "name", "", "who or what uses the token (recorded with every action)")
-	c.MarkFlagRequired("data")
 	c.MarkFlagRequired("name")
 	return c
 }

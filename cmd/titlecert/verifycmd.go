@@ -253,7 +253,7 @@ func checkInputPDF(ctx context.Context, stdin io.Reader, arg string, o verify.Op
 	case scan.KindJPEG, scan.KindPNG:
 		var err error
 		if r, err = scan.CheckImageContext(ctx, bytes.NewReader(data), int64(len(data)), o); err != nil {
-			return verify.Result{}, fmt.Errorf("%s: %v", input, strings.TrimPrefix(err.Error(), "scan: "))
+			return verify.Result{}, fmt.Errorf("%s: %v", input, scan.Detail(err))
 		}
 	default:
 		if len(data) > cert.MaxQRTextLen {

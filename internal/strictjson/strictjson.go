@@ -38,7 +38,7 @@ const MaxDepth = 32
 // folding. It does not decode into any type.
 func Check(data []byte) error {
 	if !utf8.Valid(data) {
-		return errors.New("strictjson: not valid UTF-8")
+		return &Error{Msg: "not valid UTF-8"}
 	}
 	if err := checkSurrogates(data); err != nil {
 		return err
@@ -49,7 +49,7 @@ func Check(data []byte) error {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("strictjson: data after the JSON value")
+		return &Error{Msg: "data after the JSON value"}
 	}
 	return nil
 }
@@ -61,10 +61,10 @@ func Check(data []byte) error {
 func Unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return errors.New("strictjson: Unmarshal needs a non-nil pointer")
+		return &Error{Msg: "Unmarshal needs a non-nil pointer"}
 	}
 	if !utf8.Valid(data) {
-		return errors.New("strictjson: not valid UTF-8")
+		return &Error{Msg: "not valid UTF-8"}
 	}
 	if err := checkSurrogates(data); err != nil {
 		return err
@@ -75,12 +75,12 @@ func Unmarshal(data []byte, v any) error {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("strictjson: data after the JSON value")
+		return &Error{Msg: "data after the JSON value"}
 	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("strictjson: %v", err)
+		return errorf("%v", err)
 	}
 	return nil
 }
@@ -89,11 +89,11 @@ func Unmarshal(data []byte, v any) error {
 // struct must use its exact member names and values must not be null.
 func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 	if depth > MaxDepth {
-		return fmt.Errorf("strictjson: nested deeper than %d levels", MaxDepth)
+		return errorf("nested deeper than %d levels", MaxDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("strictjson: %s: %v", at(path), err)
+		return errorf("%s: %v", at(path), err)
 	}
 	for typ != nil && typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
@@ -113,15 +113,15 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 			for dec.More() {
 				nt, err := dec.Token()
 				if err != nil {
-					return fmt.Errorf("strictjson: %s: %v", at(path), err)
+					return errorf("%s: %v", at(path), err)
 				}
 				name := nt.(string)
 				f := fold(name)
 				if prev, dup := names[f]; dup {
 					if prev == name {
-						return fmt.Errorf("strictjson: %s: member %s appears twice", at(path), show(name))
+						return errorf("%s: member %s appears twice", at(path), show(name))
 					}
-					return fmt.Errorf("strictjson: %s: members %s and %s differ only in case", at(path), show(prev), show(name))
+					return errorf("%s: members %s and %s differ only in case", at(path), show(prev), show(name))
 				}
 				if names == nil {
 					names = map[string]string{}
@@ -132,7 +132,7 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 				case fields != nil:
 					ft, ok := fields[name]
 					if !ok {
-						return fmt.Errorf("strictjson: %s: unknown member %s", at(path), show(name))
+						return errorf("%s: unknown member %s", at(path), show(name))
 					}
 					elem = ft
 				case typ != nil && typ.Kind() == reflect.Map:
@@ -154,11 +154,11 @@ func walk(dec *json.Decoder, path string, depth int, typ reflect.Type) error {
 			}
 		}
 		if _, err := dec.Token(); err != nil { // the closing delimiter
-			return fmt.Errorf("strictjson: %s: %v", at(path), err)
+			return errorf("%s: %v", at(path), err)
 		}
 	case nil:
 		if typ != nil {
-			return fmt.Errorf("strictjson: %s: null is not allowed", at(path))
+			return errorf("%s: null is not allowed", at(path))
 		}
 	}
 	return nil
@@ -306,14 +306,14 @@ func checkSurrogates(data []byte) error {
 			}
 			switch {
 			case 0xDC00 <= r && r <= 0xDFFF:
-				return fmt.Errorf("strictjson: the escape \\u%04X at byte %d is a low surrogate without a high one before it", r, i+1)
+				return errorf("the escape \\u%04X at byte %d is a low surrogate without a high one before it", r, i+1)
 			case 0xD800 <= r && r <= 0xDBFF:
 				lo, ok := rune(0), false
 				if i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
 					lo, ok = hex4(data, i+8)
 				}
 				if !ok || lo < 0xDC00 || lo > 0xDFFF {
-					return fmt.Errorf("strictjson: the escape \\u%04X at byte %d is a high surrogate without a low one (\\uDC00-\\uDFFF) after it", r, i+1)
+					return errorf("the escape \\u%04X at byte %d is a high surrogate without a low one (\\uDC00-\\uDFFF) after it", r, i+1)
 				}
 				i += 11 // both escapes
 			default:
@@ -343,4 +343,23 @@ func hex4(data []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// Error is every error this package returns; Msg is the message without
+// the package prefix (where in the document, and what is wrong).
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return "strictjson: " + e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Message returns err's message without this package's prefix when err is
+// (or wraps) an *Error, and err.Error() otherwise: callers embed it in
+// their own errors.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return err.Error()
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/titlecert/titlecert/store"
 )
@@ -22,7 +24,7 @@ func (s *Store) RecordVerification(ctx context.Context, v store.Verification) er
 		_, err := tx.ExecContext(ctx, `INSERT INTO verifications (number, at, channel) VALUES (?, ?, ?)`, v.Number, v.At.Unix(), v.Channel)
 		if err != nil {
 			if isForeignKey(err) {
-				return fmt.Errorf("sqlite: certificate %q: %w", v.Number, store.ErrNotFound)
+				return fmt.Errorf("sqlite: %w", &store.NotFoundError{What: "certificate", Key: v.Number})
 			}
 			return fmt.Errorf("sqlite: recording a verification: %w", err)
 		}
@@ -31,7 +33,8 @@ func (s *Store) RecordVerification(ctx context.Context, v store.Verification) er
 }
 
 func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // Verifications implements store.Ledger.
@@ -119,7 +122,7 @@ func (s *Store) TokenByHash(ctx context.Context, h []byte) (*store.AdminToken, e
 	var at int64
 	err := s.db.QueryRowContext(ctx, `SELECT name, hash, created_at FROM admin_tokens WHERE hash = ?`, h).Scan(&t.Name, &t.Hash, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: token: %w", store.ErrNotFound)
+		return nil, fmt.Errorf("sqlite: %w", &store.NotFoundError{What: "admin token"})
 	} else if err != nil {
 		return nil, fail(ctx, fmt.Errorf("sqlite: token: %w", err))
 	}

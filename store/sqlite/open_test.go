@@ -154,6 +154,11 @@ func TestOpenRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.msg) || !strings.HasPrefix(err.Error(), "sqlite: ") {
 				t.Fatalf("Open: %v\nwant %v, naming %s and saying %q", err, tt.want, path, tt.msg)
 			}
+			// A write-ahead log left behind is a part callers act on
+			// (titlecert says to move it aside first): matched, not read.
+			if wal := strings.Contains(tt.name, "wal") || strings.Contains(tt.name, "WAL"); errors.Is(err, sqlite.ErrWALLeft) != wal {
+				t.Fatalf("Open: %v: errors.Is(err, ErrWALLeft) = %v, want %v", err, !wal, wal)
+			}
 			// Nothing was created or changed in its place.
 			after, _ := os.ReadFile(path)
 			if string(before) != string(after) {

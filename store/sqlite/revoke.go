@@ -52,12 +52,12 @@ func (s *Store) ChangeStatus(ctx context.Context, sel store.Selection, ch store.
 				seen[n] = true
 				c, err := scanCert(tx.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE number = ?`, n))
 				if errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("sqlite: certificate %q: %w", n, store.ErrNotFound)
+					return fmt.Errorf("sqlite: %w", &store.NotFoundError{What: "certificate", Key: n})
 				} else if err != nil {
 					return fmt.Errorf("sqlite: %w", err)
 				}
 				if transition(ch.Action, c.Status) == "" {
-					return fmt.Errorf("sqlite: certificate %s is %s: %w (%s)", n, c.Status, store.ErrTransition, ch.Action)
+					return fmt.Errorf("sqlite: %w", &store.TransitionError{Number: n, From: c.Status, Action: ch.Action})
 				}
 				selected = append(selected, c)
 			}

@@ -182,8 +182,18 @@ func testChangeStatusRefusals(t *testing.T, h *harness) {
 		"no effective day": {store.Selection{Numbers: []string{certs[0].Number}}, store.StatusChange{Action: store.ActionRevoke, Reason: store.ReasonOther, RecordedAt: recorded}, store.ErrInvalid},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := s.ChangeStatus(ctx, tc.sel, tc.ch); !errors.Is(err, tc.want) {
+			_, err := s.ChangeStatus(ctx, tc.sel, tc.ch)
+			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			// Callers show the parts, never the backend's text.
+			var nf *store.NotFoundError
+			if tc.want == store.ErrNotFound && (!errors.As(err, &nf) || nf.What != "certificate" || nf.Key != "nope") {
+				t.Fatalf("err = %#v, want a *store.NotFoundError for certificate \"nope\"", err)
+			}
+			var te *store.TransitionError
+			if tc.want == store.ErrTransition && (!errors.As(err, &te) || *te != (store.TransitionError{Number: certs[1].Number, From: store.StatusValid, Action: store.ActionReinstate})) {
+				t.Fatalf("err = %#v, want a *store.TransitionError for %s valid→reinstate", err, certs[1].Number)
 			}
 			// All or nothing: the first certificate was not touched.
 			if c := status(t, s, certs[0].Number); c.Status != store.StatusValid {

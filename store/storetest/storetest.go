@@ -742,12 +742,16 @@ func testNotFound(t *testing.T, h *harness) {
 	c := certs[0]
 	check := func(name string, err error) {
 		t.Helper()
-		if !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
+		var nf *store.NotFoundError
+		if !errors.Is(err, store.ErrNotFound) || !errors.As(err, &nf) {
+			t.Errorf("%s: err = %v, want a *store.NotFoundError (ErrNotFound)", name, err)
 		}
 	}
 	_, err := s.Certificate(ctx, "2026999999")
 	check("Certificate(missing)", err)
+	if nf := (*store.NotFoundError)(nil); !errors.As(err, &nf) || nf.What != "certificate" || nf.Key != "2026999999" {
+		t.Errorf("Certificate(missing): err = %#v, want What certificate, Key 2026999999", err)
+	}
 	_, err = s.Certificate(ctx, "")
 	check(`Certificate("")`, err)
 	_, err = s.ByVerificationCode(ctx, "7KQ2-M9XE")

@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 	gozxingmulti "github.com/makiuchi-d/gozxing/multi/qrcode"
@@ -303,3 +304,9 @@ func read(g *gray, a attempt) (text string, ok bool) {
 	}
 	return res.GetText(), true
 }
+
+// Detail returns the message of an error this package returned, without
+// the "scan: " that starts it, for callers that name the file first
+// ("photo.jpg: no readable QR code found in the image"). The prefix is this
+// package's convention, so this package alone removes it.
+func Detail(err error) string { return strings.TrimPrefix(err.Error(), "scan: ") }

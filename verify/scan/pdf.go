@@ -102,7 +102,7 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 		if errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, pdf.ErrTooLarge) {
 			reason = verify.ReasonTooLarge
 		}
-		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+strings.TrimPrefix(err.Error(), "pdf: "))
+		return unreadable(reason, verify.SourcePDFAttachment, "the PDF cannot be read: "+pdf.Detail(err))
 	}
 	certs, errA := doc.Certificates()
 	page := &printed{doc: doc, w: w}
@@ -120,7 +120,11 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 		if err != nil {
 			detail := "the PDF has no attachment " + pdf.AttachmentName + " and no readable QR code on its page: verify the original PDF the issuer made, or scan the QR code printed on the paper certificate"
 			if errors.Is(err, pdf.ErrTooMuchData) || errors.Is(err, errPixelBudget) || errors.Is(err, ErrGaveUp) {
-				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+strings.TrimPrefix(strings.TrimPrefix(err.Error(), "pdf: "), "scan: ")+")")
+				msg := Detail(err) // this package's limits
+				if errors.Is(err, pdf.ErrTooMuchData) {
+					msg = pdf.Detail(err)
+				}
+				return unreadable(verify.ReasonTooLarge, verify.SourcePDFQR, detail+" ("+msg+")")
 			}
 			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
@@ -195,7 +199,7 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 // original false) with a warning that names the damage, or unreadable
 // when no code can be read either.
 func damagedAttachment(page *printed, errA error, vo verify.Options, unreadable func(verify.Reason, string, string) verify.Result) verify.Result {
-	damage := strings.TrimPrefix(errA.Error(), "pdf: ")
+	damage := pdf.Detail(errA)
 	text, err := page.qrText()
 	if err != nil {
 		reason := verify.ReasonMalformed

@@ -121,7 +121,7 @@ func Parse(token string, trust verify.Trust, now time.Time) (*Token, error) {
 	}
 	obj, err := cert.ParseCompactN(token, MaxTokenLen)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "cert: "))
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, certMessage(err))
 	}
 	if len(obj.Signatures) != 1 {
 		return nil, fmt.Errorf("%w: want one signature", ErrMalformed)
@@ -140,7 +140,7 @@ func Parse(token string, trust verify.Trust, now time.Time) (*Token, error) {
 	}
 	var t Token
 	if err := strictjson.Unmarshal(payload, &t.Claims); err != nil {
-		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strings.TrimPrefix(err.Error(), "strictjson: "))
+		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strictjson.Message(err))
 	}
 	if _, err := trustedKey(trust, t.Issuer, h.KeyID); err != nil {
 		if errors.Is(err, ErrUntrusted) && key.Issuer != "" && key.Issuer != t.Issuer {
@@ -198,3 +198,13 @@ func (t *Token) Lookup(idx int64) (v uint8, d Detail, ok bool) {
 
 // Len returns the number of entries.
 func (t *Token) Len() int { return t.list.Len() }
+
+// certMessage is package cert's message for a refused JWS, without its
+// prefix.
+func certMessage(err error) string {
+	var ce *cert.Error
+	if errors.As(err, &ce) {
+		return ce.Message()
+	}
+	return err.Error()
+}
