@@ -12,7 +12,7 @@
 // members, symmetric keys, unknown algorithms, a "kid" that is not the
 // key's thumbprint, or members given twice or in another case. MarshalTrust
 // and BindTrust write, and ReadTrust reads, the issuer each key signs for
-// (member "iss"), which verifiers bind the key to.
+// (member "iss"), which verifiers bind the key to (verify.PinnedKeys).
 package keys
 
 import (

@@ -25,7 +25,9 @@ const MaxTrustLen = 1 << 20
 const IssuerMember = "iss"
 
 // Trust is a pinned set of issuer keys, each bound to the issuer it signs
-// for.
+// for. A verifier checks through it with verify.PinnedKeys{Keys: t.Keys,
+// Issuers: t.Issuers}, the verify.Trust of a pinned JWKS (package keys
+// sits below verify and does not import it).
 type Trust struct {
 	// Keys are public Ed25519 or P-256 keys with "alg" set and "kid" their
 	// RFC 7638 thumbprint.

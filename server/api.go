@@ -89,7 +89,7 @@ func (s *Server) handleAPICertificate(w http.ResponseWriter, r *http.Request) er
 	s.verified(res, store.ChannelAPI)
 	out := certificateStatus{Number: rec.Number, Status: string(res.Status), Title: rec.Title, CheckedAt: res.CheckedAt}
 	if res.Status != verify.Valid {
-		out.StatusReason = string(res.Reason)
+		out.StatusReason = res.ReasonCode()
 	}
 	switch {
 	case res.RevokedAt != nil:

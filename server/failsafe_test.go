@@ -32,8 +32,8 @@ func TestStatusFallsBackToUnknown(t *testing.T) {
 		if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil {
 			t.Fatalf("%d %s: %v", w.Code, w.Body.String(), err)
 		}
-		if r.Status != verify.Unknown || r.Reason != verify.ReasonStatusListMissing || r.Certificate == nil {
-			t.Fatalf("API: %s/%s (certificate %v), want unknown/%s with the certificate", r.Status, r.Reason, r.Certificate != nil, verify.ReasonStatusListMissing)
+		if r.Status != verify.Unknown || r.StatusReason != verify.ReasonStatusListMissing || r.Certificate == nil {
+			t.Fatalf("API: %s/%s (certificate %v), want unknown/%s with the certificate", r.Status, r.ReasonCode(), r.Certificate != nil, verify.ReasonStatusListMissing)
 		}
 		if n := strings.Count(f.logs.String(), "status: signing the status lists"); n != 1 {
 			t.Fatalf("signing was tried again at once (%d failures logged)", n)

@@ -120,13 +120,13 @@ func (s *Server) authenticateHolder(r *http.Request, creds holderCredentials, pu
 	if subtle.ConstantTimeCompare(key, rec.HolderKey) != 1 {
 		return nil, nil, s.holderDenied(ctx, number, purpose, s.lockout)
 	}
-	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.cfg.Trust, Issuers: s.issuers, Now: s.now})
+	res := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: s.trust, Now: s.now})
 	if res.Certificate == nil {
 		// The stored certificate does not verify with the server's keys:
 		// a configuration problem (a key missing from Trust), not the
 		// holder's.
 		s.lockout.Abandon(number)
-		return nil, nil, errInternal(errors.New("stored certificate " + number + " does not verify: " + string(res.Reason)))
+		return nil, nil, errInternal(errors.New("stored certificate " + number + " does not verify: " + res.ReasonCode()))
 	}
 	s.lockout.Succeed(number)
 	return rec, res.Certificate, nil

@@ -32,7 +32,7 @@ const uploadDecodeTimeout = 20 * time.Second
 // options are the verification options of every online verdict: the
 // issuer's keys, the clock and the server's own status lists.
 func (s *Server) options(ctx context.Context) verify.Options {
-	return verify.Options{Trust: s.cfg.Trust, Issuers: s.issuers, Now: s.now, Status: s.status.get(ctx).set, Record: s.issuedJWS(ctx)}
+	return verify.Options{Trust: s.trust, Now: s.now, Status: s.status.get(ctx).set, Record: s.issuedJWS(ctx)}
 }
 
 // issuedJWS returns a verify.Options.Record: the JWS this issuer issued as

@@ -136,7 +136,7 @@ func TestQRPage(t *testing.T) {
 // resign signs certificate i's claims again with key, changed by edit.
 func resign(t *testing.T, f *fixture, i int, key jose.JSONWebKey, edit func(*cert.Claims)) string {
 	t.Helper()
-	c, _, err := verify.Verify(f.issued[i].JWS, verify.Options{Trust: f.cfg.Trust, Now: f.clock.Now})
+	c, _, err := verify.Verify(f.issued[i].JWS, verify.Options{Trust: &verify.PinnedKeys{Keys: f.cfg.Trust}, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestConfirmIDNumber(t *testing.T) {
 
 	// A certificate the server signed but has no record of: only the
 	// visible characters can be compared, and the page says so.
-	claims, _, err := verify.Verify(f.issued[0].JWS, verify.Options{Trust: f.cfg.Trust, Now: f.clock.Now})
+	claims, _, err := verify.Verify(f.issued[0].JWS, verify.Options{Trust: &verify.PinnedKeys{Keys: f.cfg.Trust}, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
@@ -30,7 +31,7 @@ func TestPublication(t *testing.T) {
 		if !strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, "W/") {
 			t.Fatalf("ETag %q", etag)
 		}
-		tok, err := statuslist.Parse(w.Body.String(), f.cfg.Trust, f.clock.Now())
+		tok, err := statuslist.Parse(w.Body.String(), &verify.PinnedKeys{Keys: f.cfg.Trust}, f.clock.Now())
 		if err != nil || tok.Subject != "https://verify.example/s/1" || tok.Issuer != "fjhrss" {
 			t.Fatalf("%v %+v", err, tok)
 		}

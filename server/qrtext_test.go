@@ -130,7 +130,7 @@ func TestDownloadLegacyForm(t *testing.T) {
 	ctx := t.Context()
 	id := f.cands[0].IDNumber
 	jws := resign(t, f, 0, f.key, func(c *cert.Claims) { c.Number = "2026900001" })
-	c, _, err := verify.Verify(jws, verify.Options{Trust: f.cfg.Trust, Now: f.clock.Now})
+	c, _, err := verify.Verify(jws, verify.Options{Trust: &verify.PinnedKeys{Keys: f.cfg.Trust}, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

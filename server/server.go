@@ -125,8 +125,9 @@ import (
 	"github.com/titlecert/titlecert/server/internal/budget"
 	"github.com/titlecert/titlecert/server/internal/ratelimit"
 	"github.com/titlecert/titlecert/server/internal/redact"
-	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/publish"
+	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 )
 
@@ -264,7 +265,7 @@ type Server struct {
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	jwks     []byte
-	issuers  map[string]string // kid → issuer: every key is cfg.Issuer.ID's
+	trust    *verify.PinnedKeys // cfg.Trust, every key bound to cfg.Issuer.ID
 	dirJSON  []byte
 
 	status       *statusCache
@@ -378,7 +379,7 @@ func New(cfg Config, st store.Store, r *pdf.Renderer) (*Server, error) {
 		base:        strings.TrimRight(u.EscapedPath(), "/"),
 		pages:       pages,
 		jwks:        jwks,
-		issuers:     issuers,
+		trust:       &verify.PinnedKeys{Keys: cfg.Trust, Issuers: issuers},
 		dirJSON:     cfg.Directory.Bytes(),
 		holderLimit: ratelimit.NewLimiter(cfg.HolderPerMinute, cfg.HolderBurst, cfg.Now),
 		lookupLimit: ratelimit.NewLimiter(cfg.LookupPerMinute, cfg.LookupBurst, cfg.Now),

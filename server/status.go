@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/publish"
 	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
@@ -104,7 +104,7 @@ func (c *statusCache) get(ctx context.Context) *statusSnapshot {
 }
 
 func (c *statusCache) empty(now time.Time) *statusSnapshot {
-	return &statusSnapshot{set: statuslist.NewBoundSet(c.s.cfg.Trust, c.s.issuers, now), lists: map[int64]signedList{}}
+	return &statusSnapshot{set: statuslist.NewSet(c.s.trust, now), lists: map[int64]signedList{}}
 }
 
 // sign signs every list of the store now. Called with c.mu held.
@@ -124,7 +124,7 @@ func (c *statusCache) sign(ctx context.Context, now time.Time) (*statusSnapshot,
 		c.dirty.Store(true)
 		return nil, err
 	}
-	snap := &statusSnapshot{set: statuslist.NewBoundSet(c.s.cfg.Trust, c.s.issuers, now), lists: make(map[int64]signedList, len(lists)), signedAt: now}
+	snap := &statusSnapshot{set: statuslist.NewSet(c.s.trust, now), lists: make(map[int64]signedList, len(lists)), signedAt: now}
 	if snap.unrecordedDue, err = publish.UnrecordedDue(ctx, c.s.store, now); err != nil {
 		// The lists are good; only their next change by themselves is
 		// unknown: they are signed again at TTL/2 as always.

@@ -61,14 +61,14 @@ func TestReadyzStoreGone(t *testing.T) {
 func TestVerdictUnrecorded(t *testing.T) {
 	f := newFixture(t, 1, "", nil)
 	at := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
-	v := f.srv.verdictPage(verify.Result{Status: verify.Revoked, Reason: store.ReasonUnrecorded, RevokedAt: &at}, "page")
+	v := f.srv.verdictPage(verify.Result{Status: verify.Revoked, RevocationReason: store.ReasonUnrecorded, RevokedAt: &at}, "page")
 	if v.Verdict != "revoked" || v.Since != "" ||
 		v.Reason.EN != "this certificate was never recorded by the issuer" || v.Reason.ZH != "签发机构从未登记此证书" ||
 		!strings.Contains(v.Summary.EN, "never recorded by the issuer") {
 		t.Fatalf("%+v", v)
 	}
 	// Other revocations keep their date.
-	v = f.srv.verdictPage(verify.Result{Status: verify.Revoked, Reason: store.ReasonFraud, RevokedAt: &at}, "page")
+	v = f.srv.verdictPage(verify.Result{Status: verify.Revoked, RevocationReason: store.ReasonFraud, RevokedAt: &at}, "page")
 	if v.Since == "" || strings.Contains(v.Summary.EN, "never recorded") {
 		t.Fatalf("%+v", v)
 	}
@@ -145,8 +145,8 @@ func TestUnrecordedOnline(t *testing.T) {
 	signed := f.srv.m.statusSigned.Value()
 	f.clock.Add(2 * time.Minute)
 	res := api()
-	if res.Status != verify.Revoked || res.Reason != store.ReasonUnrecorded || !res.StatusChecked {
-		t.Fatalf("after the grace period: %s %q", res.Status, res.Reason)
+	if res.Status != verify.Revoked || res.RevocationReason != store.ReasonUnrecorded || !res.StatusChecked {
+		t.Fatalf("after the grace period: %s %q", res.Status, res.RevocationReason)
 	}
 	if f.srv.m.statusSigned.Value() != signed+1 {
 		t.Fatalf("lists signed %v times, want once more", f.srv.m.statusSigned.Value()-signed)

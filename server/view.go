@@ -144,12 +144,13 @@ var statusWords = map[string]words{
 }
 
 // unknownWords say why the status cannot be established.
-var unknownWords = map[verify.Reason]words{
+var unknownWords = map[verify.StatusReason]words{
 	verify.ReasonStatusListMissing:   {"无法获取该证书的状态列表", "the status list for this certificate is not available"},
 	verify.ReasonStatusListExpired:   {"状态列表已过期", "the status list has expired"},
 	verify.ReasonStatusListUntrusted: {"状态列表的签名不受信任", "the status list is not signed by a trusted key"},
 	verify.ReasonStatusListInvalid:   {"状态列表无效", "the status list is not usable"},
 	verify.ReasonNoStatusReference:   {"证书未指明状态列表", "the certificate names no status list"},
+	verify.ReasonCouldNotCheck:       {"暂时无法完成核验，请稍后再试", "the check could not be completed: try again later"},
 }
 
 var routeEnglish = map[cert.Route]string{
@@ -189,7 +190,7 @@ type verdictView struct {
 
 // verdictPage turns a verify.Result into the verdict page's data.
 func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
-	v := verdictView{chrome: s.chrome(), Verdict: string(res.Status), ReasonCode: string(res.Reason),
+	v := verdictView{chrome: s.chrome(), Verdict: string(res.Status), ReasonCode: res.ReasonCode(),
 		CheckedAt: showTime(res.CheckedAt), Channel: channel, Source: res.Source, KeyID: res.KeyID}
 	switch res.Status {
 	case verify.Valid:
@@ -198,11 +199,11 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 	case verify.Revoked:
 		v.Head = words{"已撤销", "REVOKED"}
 		v.Summary = words{"此职称已被签发机构撤销，不再有效。", "This title has been revoked by its issuer and is no longer valid."}
-		v.Reason = statusReason(string(res.Reason))
+		v.Reason = statusReason(string(res.RevocationReason))
 		if res.RevokedAt != nil {
 			v.Since = showDate(*res.RevokedAt)
 		}
-		if res.Reason == store.ReasonUnrecorded {
+		if res.RevocationReason == store.ReasonUnrecorded {
 			// Signed, but its issuance never completed (a crash before
 			// the store's commit): it was never in force.
 			v.Summary = words{"签发机构从未登记此证书，它不是有效的职称证书。", "This certificate was never recorded by the issuer: it is not a valid title certificate."}
@@ -211,14 +212,14 @@ func (s *Server) verdictPage(res verify.Result, channel string) verdictView {
 	case verify.Suspended:
 		v.Head = words{"已暂停", "SUSPENDED"}
 		v.Summary = words{"此证书正在调查中，暂停使用。", "This certificate is on hold during an investigation."}
-		v.Reason = statusReason(string(res.Reason))
+		v.Reason = statusReason(string(res.RevocationReason))
 		if res.SuspendedAt != nil {
 			v.Since = showDate(*res.SuspendedAt)
 		}
 	case verify.Unknown:
 		v.Head = words{"状态未知", "STATUS UNKNOWN"}
 		v.Summary = words{"证书签名真实，但无法确认其是否已被撤销，请勿视为有效。", "The signature is genuine, but whether the certificate was revoked cannot be established: do not treat it as valid."}
-		v.Reason = unknownWords[res.Reason]
+		v.Reason = unknownWords[res.StatusReason]
 		v.Detail = res.Detail
 	case verify.Unreadable:
 		// Nothing was read, so nothing is said about any certificate:

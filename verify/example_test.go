@@ -27,9 +27,8 @@ func exampleOptions() verify.Options {
 		panic(err)
 	}
 	return verify.Options{
-		Trust:   tr.Keys,
-		Issuers: tr.Issuers,
-		Now:     func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) },
+		Trust: &verify.PinnedKeys{Keys: tr.Keys, Issuers: tr.Issuers},
+		Now:   func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) },
 	}
 }
 

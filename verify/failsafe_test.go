@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -10,10 +11,10 @@ import (
 
 // statusFunc is a StatusSource made of a function: here, sources that fail
 // in ways the real ones (package verify/statuslist) do not today.
-type statusFunc func(iss, uri string, idx int64) (verify.EntryStatus, error)
+type statusFunc func(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error)
 
-func (f statusFunc) Status(iss, uri string, idx int64) (verify.EntryStatus, error) {
-	return f(iss, uri, idx)
+func (f statusFunc) Status(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error) {
+	return f(ctx, iss, uri, idx)
 }
 
 // Whatever goes wrong with the status, a genuine certificate is unknown
@@ -23,27 +24,27 @@ func (f statusFunc) Status(iss, uri string, idx int64) (verify.EntryStatus, erro
 func TestStatusFailSafe(t *testing.T) {
 	v := loadVector(t)
 	_, trust := trustTestKey(t)
-	valid := statusFunc(func(string, string, int64) (verify.EntryStatus, error) {
+	valid := statusFunc(func(context.Context, string, string, int64) (verify.EntryStatus, error) {
 		return verify.EntryStatus{Value: verify.Valid}, nil
 	})
 	for _, tc := range []struct {
 		name   string
 		jws    string
 		src    verify.StatusSource
-		reason verify.Reason
+		reason verify.StatusReason
 	}{
-		{"source fails", v.JWS, statusFunc(func(string, string, int64) (verify.EntryStatus, error) {
+		{"source fails", v.JWS, statusFunc(func(context.Context, string, string, int64) (verify.EntryStatus, error) {
 			return verify.EntryStatus{}, errors.New("disk on fire")
 		}), verify.ReasonStatusListInvalid},
-		{"undefined value", v.JWS, statusFunc(func(string, string, int64) (verify.EntryStatus, error) {
+		{"undefined value", v.JWS, statusFunc(func(context.Context, string, string, int64) (verify.EntryStatus, error) {
 			return verify.EntryStatus{Value: verify.Verdict("3")}, nil
 		}), verify.ReasonStatusListInvalid},
 		{"no status reference", signVectorWithout(t), valid, verify.ReasonNoStatusReference},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := verify.Check(tc.jws, verify.Options{Trust: trust, Now: checkTime, Status: tc.src})
-			if r.Status != verify.Unknown || r.Reason != tc.reason || !r.StatusChecked || r.Certificate == nil {
-				t.Fatalf("%s/%s (checked %v), want unknown/%s with the certificate", r.Status, r.Reason, r.StatusChecked, tc.reason)
+			if r.Status != verify.Unknown || r.StatusReason != tc.reason || r.Reason != "" || !r.StatusChecked || r.Certificate == nil {
+				t.Fatalf("%s/%s (checked %v), want unknown/%s with the certificate", r.Status, r.ReasonCode(), r.StatusChecked, tc.reason)
 			}
 		})
 	}

@@ -23,9 +23,9 @@ import (
 
 // caseTrust reads the field cases' trust files (legacy files: their keys
 // name no issuer) into one key set.
-func caseTrust(t testing.TB, files ...string) jose.JSONWebKeySet {
+func caseTrust(t testing.TB, files ...string) *verify.PinnedKeys {
 	t.Helper()
-	var set jose.JSONWebKeySet
+	set := &verify.PinnedKeys{}
 	for _, f := range files {
 		data, err := os.ReadFile("testdata/cases/" + f)
 		if err != nil {
@@ -35,7 +35,7 @@ func caseTrust(t testing.TB, files ...string) jose.JSONWebKeySet {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		set.Keys = append(set.Keys, tr.Keys.Keys...)
+		set.Keys.Keys = append(set.Keys.Keys, tr.Keys.Keys...)
 	}
 	return set
 }
@@ -306,7 +306,7 @@ func TestES256TwinOneCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, quoted := range []string{genuine, twin, genuineCode, twinCode, trust.Keys[0].KeyID} {
+	for _, quoted := range []string{genuine, twin, genuineCode, twinCode, trust.Keys.Keys[0].KeyID} {
 		if !strings.Contains(string(doc), quoted) {
 			t.Errorf("docs/FORMAT.md does not quote %.30s…", quoted)
 		}
@@ -367,7 +367,7 @@ func TestKeyBoundToIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trust := jose.JSONWebKeySet{Keys: append(trustA.Keys, keys.Public(keyB))}
+	trust := jose.JSONWebKeySet{Keys: append(trustA.Keys.Keys, keys.Public(keyB))}
 	sB, _ := cert.NewSigner(keyB)
 	forged, err := cert.Sign(sB, v.Claims) // issuer B's key, claiming issuer A
 	if err != nil {
@@ -386,7 +386,7 @@ func TestKeyBoundToIssuer(t *testing.T) {
 		{"A's key bound to B", v.JWS, map[string]string{testkey.Thumbprint: "zjhrss"}, verify.ReasonUntrustedIssuer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := verify.Check(tc.in, verify.Options{Trust: trust, Issuers: tc.issuers, Now: checkTime})
+			r := verify.Check(tc.in, verify.Options{Trust: &verify.PinnedKeys{Keys: trust, Issuers: tc.issuers}, Now: checkTime})
 			if tc.reason == "" {
 				if r.Status != verify.Valid {
 					t.Fatalf("got %s/%s (%s)", r.Status, r.Reason, r.Detail)

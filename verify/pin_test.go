@@ -89,12 +89,13 @@ func TestKeyAlgorithmMustMatchHeader(t *testing.T) {
 	k, _ := trustTestKey(t)
 	pub := k.Public()
 	pub.KeyID, pub.Algorithm = testkey.Thumbprint, string(jose.ES256)
-	o := verify.Options{Trust: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{pub}}, Now: checkTime}
+	pinned := &verify.PinnedKeys{Keys: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{pub}}}
+	o := verify.Options{Trust: pinned, Now: checkTime}
 	r := verify.Check(v.JWS, o)
 	if r.Status != verify.Invalid || r.Reason != verify.ReasonUnsupportedAlgorithm || !strings.Contains(r.Detail, "is for ES256") {
 		t.Fatalf("got %s/%s (%s), want invalid/unsupported_algorithm", r.Status, r.Reason, r.Detail)
 	}
-	o.Trust.Keys[0].Algorithm = string(jose.EdDSA)
+	pinned.Keys.Keys[0].Algorithm = string(jose.EdDSA)
 	if r := verify.Check(v.JWS, o); r.Status != verify.Valid {
 		t.Fatalf("key with the matching alg: %s/%s (%s)", r.Status, r.Reason, r.Detail)
 	}

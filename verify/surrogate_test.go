@@ -25,7 +25,7 @@ func TestLoneSurrogateCertificateMalformed(t *testing.T) {
 	if err := json.Unmarshal(data, &trust); err != nil {
 		t.Fatal(err)
 	}
-	o := verify.Options{Trust: trust, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+	o := verify.Options{Trust: &verify.PinnedKeys{Keys: trust}, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
 	lone, err := readFile("testdata/surrogate/lone-surrogate.jws")
 	if err != nil {
 		t.Fatal(err)

@@ -3,16 +3,18 @@
 // the same wherever it is asked for.
 //
 // Verify is shaped like crypto/x509's Certificate.Verify: Options carry the
-// trusted keys and an injectable clock, and an invalid certificate yields an
-// *InvalidError whose Reason says why. Check wraps Verify into the Result
+// trusted keys (a Trust) and an injectable clock, and an invalid certificate
+// yields an *InvalidError whose Reason says why; any other error means the
+// certificate could not be checked. Check wraps Verify into the Result
 // object that `titlecert verify --json` prints and the server's API
-// returns.
+// returns, which keeps the verdict, why a certificate is not valid and
+// "could not check" apart.
 //
 // Security notes: every input is size-checked before parsing; only EdDSA
 // and ES256 signatures are accepted (never "none", never an HMAC); the key
 // is chosen by "kid" from the trusted set only, never from the token, and
 // vouches only for certificates of the issuer it is bound to
-// (Options.Issuers); the payload is inflated with a cap. One signed
+// (Trust.Key); the payload is inflated with a cap. One signed
 // certificate has one reading and one text: white space inside a token, a
 // header other than exactly alg/kid/typ ("crit" included), duplicate or
 // case-variant member names at any level and invalid UTF-8 are malformed;
@@ -21,6 +23,7 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,11 +34,12 @@ import (
 	"github.com/titlecert/titlecert/cert"
 )
 
-// Reason says why a certificate is not valid.
+// Reason says why a certificate is not valid (Result.Status Invalid), or
+// why no certificate could be read (Unreadable).
 type Reason string
 
 // Reasons an *InvalidError carries. They are stable identifiers, printed by
-// `titlecert verify --json` and returned by the API.
+// `titlecert verify --json` and returned by the API as "reason".
 const (
 	ReasonMalformed            Reason = "malformed"
 	ReasonTooLarge             Reason = "too_large"
@@ -111,16 +115,14 @@ const ClockSkew = 5 * time.Minute
 
 // Options configure Verify.
 type Options struct {
-	// Trust is the set of issuer public keys, as read by keys.ReadTrust.
-	Trust jose.JSONWebKeySet
-	// Issuers binds trusted keys to the issuer they sign for: a
-	// certificate whose key's kid has an entry here must carry that
-	// "iss", or it is untrusted_issuer (issuer B's key never vouches for a
-	// certificate that claims to be issuer A's). A key without an entry
-	// is not bound: only a verifier whose Trust holds one issuer's keys
-	// may leave it so (keys.Trust.Issuers; a legacy trust file, or the
-	// issuer's own keys with keys.Trust.Bind).
-	Issuers map[string]string
+	// Trust finds the issuer keys a certificate may be signed with, and
+	// the issuer each vouches for (PinnedKeys for a pinned JWKS, as
+	// keys.ReadTrust reads a trust file). A certificate is untrusted_issuer when Trust does
+	// not know its key, when the key signs for another issuer than the
+	// certificate's "iss" (issuer B's key never vouches for a certificate
+	// that claims to be issuer A's), or when the certificate was issued
+	// outside the key's validity window. Nil trusts no key.
+	Trust Trust
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 	// IDNumber, when set, is the holder's full resident ID number to
@@ -152,38 +154,69 @@ type Options struct {
 // status list.
 type StatusSource interface {
 	// Status returns the status of entry idx of the list at uri, which
-	// issuer iss must have signed. An error means the status cannot be
-	// established; a *StatusError says why.
-	Status(iss, uri string, idx int64) (EntryStatus, error)
+	// issuer iss must have signed. ctx bounds any fetch (a cancelled ctx
+	// ends it). An error means the status cannot be established; a
+	// *StatusError says why, and its Err, when set, that the list could
+	// not be obtained (I/O, network: Result.Err). Any other error is
+	// reported as could-not-check too.
+	Status(ctx context.Context, iss, uri string, idx int64) (EntryStatus, error)
 }
 
 // EntryStatus is one entry of a status list.
 type EntryStatus struct {
-	Value         Verdict   // Valid, Revoked or Suspended
-	Reason        string    // reason code, when the list carries it
-	Since         time.Time // when the status took effect, when the list carries it
+	Value         Verdict          // Valid, Revoked or Suspended
+	Reason        RevocationReason // reason code (FORMAT.md §11.2) of a revoked or suspended entry, when the list carries it
+	Since         time.Time        // when the status took effect, when the list carries it
 	ListIssuedAt  time.Time
 	ListExpiresAt time.Time
 }
 
 // StatusError says why a certificate's status cannot be established.
 type StatusError struct {
-	Reason Reason // one of the ReasonStatus... reasons
+	Reason StatusReason // one of the ReasonStatus... reasons
 	Detail string
+	// Err, when set, is the error that kept the list from being obtained
+	// (I/O, network, a cancelled context): the status could not be
+	// checked, as opposed to a list that is there and says it cannot be
+	// used (expired, untrusted, invalid).
+	Err error
 }
 
 func (e *StatusError) Error() string {
 	return "verify: status unknown: " + string(e.Reason) + ": " + e.Detail
 }
 
-// Reasons for the Unknown verdict.
+// Unwrap returns Err.
+func (e *StatusError) Unwrap() error { return e.Err }
+
+// StatusReason says why a certificate's status is Unknown.
+type StatusReason string
+
+// Reasons for the Unknown verdict, printed as "reason" like a Reason.
 const (
-	ReasonStatusListMissing   Reason = "status_list_missing"
-	ReasonStatusListExpired   Reason = "status_list_expired"
-	ReasonStatusListUntrusted Reason = "status_list_untrusted"
-	ReasonStatusListInvalid   Reason = "status_list_invalid"
-	ReasonNoStatusReference   Reason = "no_status_reference"
+	ReasonStatusListMissing   StatusReason = "status_list_missing"
+	ReasonStatusListExpired   StatusReason = "status_list_expired"
+	ReasonStatusListUntrusted StatusReason = "status_list_untrusted"
+	ReasonStatusListInvalid   StatusReason = "status_list_invalid"
+	ReasonNoStatusReference   StatusReason = "no_status_reference"
+	// ReasonCouldNotCheck: the verifier met an error that is not about
+	// the certificate (its Trust could not be consulted, I/O); Result.Err
+	// holds it.
+	ReasonCouldNotCheck StatusReason = "could_not_check"
 )
+
+// trustedKey asks o.Trust for key kid of issuer iss; a nil Trust knows no
+// key.
+func (o *Options) trustedKey(iss, kid string) (*TrustedKey, error) {
+	if o.Trust == nil {
+		return nil, fmt.Errorf("%w: key %q", ErrUnknownKey, kid)
+	}
+	k, err := o.Trust.Key(iss, kid)
+	if err == nil && k == nil {
+		return nil, fmt.Errorf("%w: key %q", ErrUnknownKey, kid)
+	}
+	return k, err
+}
 
 func (o *Options) now() time.Time {
 	if o.Now != nil {
@@ -197,9 +230,10 @@ func (o *Options) now() time.Time {
 // canonical base64url, exactly alg, kid and typ: "crit" and duplicate or
 // case-variant members are malformed), algorithm allow-list, "typ", "kid"
 // in the trusted set, signature, inflated size, claims (decoded strictly:
-// malformed) and dates, the key's issuer binding (Options.Issuers:
-// untrusted_issuer), then the optional holder ID number. Any failure is an
-// *InvalidError.
+// malformed) and dates, the key's issuer binding and validity window
+// (Options.Trust: untrusted_issuer), then the optional holder ID number.
+// A certificate that is not valid gives an *InvalidError. Any other error
+// (from Options.Trust) means the certificate could not be checked.
 func Verify(token string, o Options) (*cert.Claims, *jose.JSONWebKey, error) {
 	c, key, _, err := verifyToken(token, o)
 	return c, key, err
@@ -255,11 +289,19 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 	if h.KeyID == "" {
 		return nil, nil, "", invalid(ReasonUntrustedIssuer, "the certificate names no key (kid)")
 	}
-	keys := o.Trust.Key(h.KeyID)
-	if len(keys) == 0 {
-		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q is not in the trusted key set", h.KeyID)
+	// The key whatever its issuer: the signature is checked before the
+	// signed "iss" is read, and the binding after.
+	tk, err := o.trustedKey("", h.KeyID)
+	if err != nil {
+		if errors.Is(err, ErrUnknownKey) || errors.Is(err, ErrWrongIssuer) {
+			return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q is not in the trusted key set", h.KeyID)
+		}
+		return nil, nil, "", err
 	}
-	key := keys[0]
+	key := tk.Key
+	if key.KeyID == "" {
+		key.KeyID = h.KeyID
+	}
 	if key.Algorithm != "" && key.Algorithm != h.Algorithm {
 		return nil, nil, "", invalid(ReasonUnsupportedAlgorithm, "the certificate says %s but key %q is for %s", h.Algorithm, h.KeyID, key.Algorithm)
 	}
@@ -277,8 +319,19 @@ func verifyToken(token string, o Options) (_ *cert.Claims, _ *jose.JSONWebKey, i
 	if err := c.Validate(); err != nil {
 		return nil, nil, "", invalid(ReasonBadClaims, "%s", certDetail(err))
 	}
-	if iss, bound := o.Issuers[key.KeyID]; bound && iss != c.Issuer {
-		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q signs for issuer %q, but the certificate claims issuer %q", key.KeyID, iss, c.Issuer)
+	bound, err := o.trustedKey(c.Issuer, h.KeyID)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrWrongIssuer) || errors.Is(err, ErrUnknownKey):
+		if tk.Issuer != "" && tk.Issuer != c.Issuer {
+			return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q signs for issuer %q, but the certificate claims issuer %q", key.KeyID, tk.Issuer, c.Issuer)
+		}
+		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q does not sign for issuer %q", key.KeyID, c.Issuer)
+	default:
+		return nil, nil, "", err
+	}
+	if !bound.Covers(c.IssuedTime()) {
+		return nil, nil, "", invalid(ReasonUntrustedIssuer, "key %q is not trusted for certificates issued at %s", key.KeyID, c.IssuedTime().UTC().Format(time.RFC3339))
 	}
 	now := o.now()
 	if c.IssuedTime().After(now.Add(ClockSkew)) {

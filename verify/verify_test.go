@@ -42,13 +42,13 @@ func loadVectorFile(t testing.TB, path string) vector {
 	return v
 }
 
-func trustTestKey(t testing.TB) (jose.JSONWebKey, jose.JSONWebKeySet) {
+func trustTestKey(t testing.TB) (jose.JSONWebKey, *verify.PinnedKeys) {
 	t.Helper()
 	k, err := keys.FromPrivate(testkey.Ed25519())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k, keys.PublicSet(k)
+	return k, &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 }
 
 var checkTime = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
@@ -299,7 +299,7 @@ func TestQRTextCases(t *testing.T) {
 	if err := json.Unmarshal(data, &trust); err != nil {
 		t.Fatal(err)
 	}
-	o := verify.Options{Trust: trust, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+	o := verify.Options{Trust: &verify.PinnedKeys{Keys: trust}, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
 	chat, err := readFile("../cert/testdata/cases/qr-text-chat-suffix.txt")
 	if err != nil {
 		t.Fatal(err)

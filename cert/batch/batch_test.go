@@ -56,7 +56,7 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{
 		issuer: bf.Issuer,
 		store:  bf.Store,
-		trust:  verify.Options{Trust: keys.PublicSet(bf.Key), Now: func() time.Time { return now.Add(time.Hour) }},
+		trust:  verify.Options{Trust: &verify.PinnedKeys{Keys: keys.PublicSet(bf.Key)}, Now: func() time.Time { return now.Add(time.Hour) }},
 		out:    filepath.Join(dir, "out"),
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/keys"
-	"github.com/titlecert/titlecert/server/publish"
+	"github.com/titlecert/titlecert/store/publish"
 	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/scan"
 	"github.com/titlecert/titlecert/verify/statuslist"
@@ -127,14 +127,15 @@ everything is.`,
 			if err != nil {
 				return err
 			}
-			set := statuslist.NewBoundSet(trust.Keys, trust.Issuers, time.Now())
+			pinned := &verify.PinnedKeys{Keys: trust.Keys, Issuers: trust.Issuers}
+			set := statuslist.NewSet(pinned, time.Now())
 			if err := set.AddBundle([]byte(sb.String())); err != nil {
 				return err
 			}
 			// As `verify --issuer-config DATA/config.json`: the PDF's printed
 			// issuer name and addresses are checked against the issuer's own.
 			po := &scan.PDFOptions{Issuers: []cert.Issuer{d.Config.Issuer()}}
-			r, err := checkInputPDF(cmd.InOrStdin(), first, verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Status: set}, po)
+			r, err := checkInputPDF(cmd.Context(), cmd.InOrStdin(), first, verify.Options{Trust: pinned, Status: set}, po)
 			if err != nil {
 				return err
 			}

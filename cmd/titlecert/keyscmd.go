@@ -70,7 +70,7 @@ func publicJWKS(d *datadir.Dir) ([]byte, error) {
 }
 
 // ownIssuers binds every key of the data directory to its issuer, for
-// verify.Options.Issuers.
+// verify.Options.Trust (keys.Trust.Issuers).
 func ownIssuers(d *datadir.Dir) map[string]string {
 	m := make(map[string]string, len(d.PublicSet.Keys))
 	for _, k := range d.PublicSet.Keys {

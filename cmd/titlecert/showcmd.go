@@ -70,13 +70,13 @@ existing file unless --force is given.`,
 				fmt.Fprintln(out, d.Config.Issuer().QRText(cert.QRForm(rec.QRForm), rec.JWS)) // as printed on its PDF
 				return nil
 			}
-			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: d.PublicSet, Issuers: ownIssuers(d)})
+			r := verify.CheckJWS(rec.JWS, verify.SourceJWS, verify.Options{Trust: &verify.PinnedKeys{Keys: d.PublicSet, Issuers: ownIssuers(d)}})
 			if o.pdfOut == "" {
 				printResult(out, r)
 				return nil
 			}
 			if r.Certificate == nil {
-				return fmt.Errorf("certificate %s does not verify with the issuer's keys: %s", rec.Number, r.Reason)
+				return fmt.Errorf("certificate %s does not verify with the issuer's keys: %s", rec.Number, r.ReasonCode())
 			}
 			renderer, err := pdf.NewRenderer()
 			if err != nil {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/datadir"
-	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/publish"
 )
 
 func newStatusCmd() *cobra.Command {

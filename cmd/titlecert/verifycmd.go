@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,13 +87,14 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := verify.Options{Trust: trust.Keys, Issuers: trust.Issuers, Now: o.now}
+	pinned := &verify.PinnedKeys{Keys: trust.Keys, Issuers: trust.Issuers}
+	opts := verify.Options{Trust: pinned, Now: o.now}
 	if len(o.status) > 0 || len(o.statusURLs) > 0 || o.online {
 		now := time.Now()
 		if o.now != nil {
 			now = o.now()
 		}
-		set := statuslist.NewBoundSet(trust.Keys, trust.Issuers, now)
+		set := statuslist.NewSet(pinned, now)
 		cache := o.cacheDir
 		if cache == "" {
 			if d, err := os.UserCacheDir(); err == nil {
@@ -122,7 +124,7 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 		}
 		opts.Status = set
 		if o.online {
-			opts.Status = &statuslist.Online{Set: set, Fetcher: fetcher, Ctx: cmd.Context()}
+			opts.Status = &statuslist.Online{Set: set, Fetcher: fetcher}
 		}
 	}
 	if o.idNumber != "" {
@@ -147,7 +149,7 @@ func runVerify(cmd *cobra.Command, o *verifyOptions, args []string) error {
 	enc.SetEscapeHTML(false)
 	allValid, unreadable := true, false
 	for i, arg := range args {
-		r, err := checkInputPDF(cmd.InOrStdin(), arg, opts, &po)
+		r, err := checkInputPDF(cmd.Context(), cmd.InOrStdin(), arg, opts, &po)
 		if err != nil {
 			return usageError{err}
 		}
@@ -201,14 +203,14 @@ const maxInputSize = max(pdf.MaxPDFSize, scan.MaxImageSize)
 
 // checkInput reads one INPUT and verifies it. An error means the input
 // could not be read (exit 2); an invalid certificate is a Result.
-func checkInput(stdin io.Reader, arg string, o verify.Options) (verify.Result, error) {
-	return checkInputPDF(stdin, arg, o, &scan.PDFOptions{})
+func checkInput(ctx context.Context, stdin io.Reader, arg string, o verify.Options) (verify.Result, error) {
+	return checkInputPDF(ctx, stdin, arg, o, &scan.PDFOptions{})
 }
 
 // checkInputPDF is checkInput with options for PDF files. What a file is
 // comes from its first bytes: a PDF (%PDF-), a JPEG (FF D8 FF) or PNG
 // image, else the text of a JWS or QR code.
-func checkInputPDF(stdin io.Reader, arg string, o verify.Options, po *scan.PDFOptions) (verify.Result, error) {
+func checkInputPDF(ctx context.Context, stdin io.Reader, arg string, o verify.Options, po *scan.PDFOptions) (verify.Result, error) {
 	var data []byte
 	input := arg
 	switch {
@@ -247,17 +249,17 @@ func checkInputPDF(stdin io.Reader, arg string, o verify.Options, po *scan.PDFOp
 			}
 			po.Renderer = rnd
 		}
-		r = scan.CheckPDF(data, o, *po)
+		r = scan.CheckPDFContext(ctx, data, o, *po)
 	case scan.KindJPEG, scan.KindPNG:
 		var err error
-		if r, err = scan.CheckImage(bytes.NewReader(data), int64(len(data)), o); err != nil {
+		if r, err = scan.CheckImageContext(ctx, bytes.NewReader(data), int64(len(data)), o); err != nil {
 			return verify.Result{}, fmt.Errorf("%s: %v", input, scan.Detail(err))
 		}
 	default:
 		if len(data) > cert.MaxQRTextLen {
 			r = verify.Result{Status: verify.Invalid, Reason: verify.ReasonTooLarge, Detail: fmt.Sprintf("a JWS or QR text has at most %d characters", cert.MaxQRTextLen), CheckedAt: time.Now().UTC().Truncate(time.Second)}
 		} else {
-			r = verify.Check(string(data), o)
+			r = verify.CheckContext(ctx, string(data), o)
 		}
 	}
 	if input != "" && !looksLikeToken(input) {
@@ -294,8 +296,8 @@ func printResult(w io.Writer, r verify.Result) {
 		fmt.Fprintf(w, "VALID 有效")
 	case verify.Revoked, verify.Suspended:
 		zh := map[verify.Verdict]string{verify.Revoked: "已撤销", verify.Suspended: "已暂停"}[r.Status]
-		fmt.Fprintf(w, "%s %s: %s", strings.ToUpper(string(r.Status)), zh, r.Reason)
-		if r.Reason == store.ReasonUnrecorded {
+		fmt.Fprintf(w, "%s %s: %s", strings.ToUpper(string(r.Status)), zh, r.RevocationReason)
+		if r.RevocationReason == store.ReasonUnrecorded {
 			// Its issuance never completed: there is no date it was revoked.
 			fmt.Fprintf(w, " — this certificate was never recorded by the issuer (签发机构从未登记此证书)")
 			break
@@ -311,7 +313,7 @@ func printResult(w io.Writer, r verify.Result) {
 			fmt.Fprintf(w, "\n  %s", r.Detail)
 		}
 	case verify.Unknown:
-		fmt.Fprintf(w, "UNKNOWN 状态未知: %s", r.Reason)
+		fmt.Fprintf(w, "UNKNOWN 状态未知: %s", r.StatusReason)
 		if r.Detail != "" {
 			fmt.Fprintf(w, " — %s", r.Detail)
 		}

@@ -36,7 +36,7 @@ func TestVerifyRefusesImageBomb(t *testing.T) {
 		arg   string
 		stdin []byte
 	}{{file, nil}, {"-", b.Bytes()}} {
-		_, err := checkInput(bytes.NewReader(in.stdin), in.arg, verify.Options{})
+		_, err := checkInput(t.Context(), bytes.NewReader(in.stdin), in.arg, verify.Options{})
 		if err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "100000×100000") {
 			t.Errorf("%s: err = %v", in.arg, err)
 		}
@@ -45,7 +45,7 @@ func TestVerifyRefusesImageBomb(t *testing.T) {
 	if err := os.WriteFile(file, []byte("\xFF\xD8\xFFnot really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkInput(nil, file, verify.Options{}); err == nil || !strings.Contains(err.Error(), "not a JPEG or PNG") {
+	if _, err := checkInput(t.Context(), nil, file, verify.Options{}); err == nil || !strings.Contains(err.Error(), "not a JPEG or PNG") {
 		t.Errorf("damaged JPEG: err = %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func TestLegacyPDFIsOriginal(t *testing.T) {
 		if err := json.Unmarshal(vj, &v); err != nil {
 			t.Fatal(err)
 		}
-		vo := verify.Options{Trust: keys.PublicSet(v.Key), Now: checkTime}
+		vo := verify.Options{Trust: &verify.PinnedKeys{Keys: keys.PublicSet(v.Key)}, Now: checkTime}
 		configured := PDFOptions{Renderer: rnd, Issuers: []cert.Issuer{{ID: "fjhrss", Name: issuerName, BaseURL: tc.baseURL}}}
 		r := CheckPDF(data, vo, configured)
 		if r.Status != verify.Valid || r.Source != verify.SourcePDFAttachment || r.JWS != v.JWS || r.Original == nil || !*r.Original || len(r.Warnings) != 0 {

@@ -79,12 +79,13 @@ func CheckPDF(data []byte, vo verify.Options, po PDFOptions) verify.Result {
 
 // CheckPDFContext is CheckPDF with the image search stopped when ctx is
 // done (the server passes the request's context): the printed code then
-// counts as unreadable.
+// counts as unreadable. ctx also bounds the status look-up (vo.Status).
 func CheckPDFContext(ctx context.Context, data []byte, vo verify.Options, po PDFOptions) verify.Result {
 	return checkPDF(newWork(ctx, MaxPDFImagePixels), data, vo, po)
 }
 
 func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Result {
+	ctx := w.ctx
 	now := time.Now
 	if vo.Now != nil {
 		now = vo.Now
@@ -127,7 +128,7 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 			}
 			return unreadable(verify.ReasonNoCertificateFound, verify.SourcePDFQR, detail)
 		}
-		r := verify.Check(text, vo)
+		r := verify.CheckContext(ctx, text, vo)
 		r.Source = verify.SourcePDFQR
 		f := false
 		r.Original = &f
@@ -136,12 +137,13 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 	}
 
 	jws := certs[0].JWS
-	r := verify.CheckJWS(jws, verify.SourcePDFAttachment, vo)
+	r := verify.CheckJWSContext(ctx, jws, verify.SourcePDFAttachment, vo)
 	mismatch := func(detail string, other string) verify.Result {
 		r.Status, r.Reason = verify.Invalid, verify.ReasonPDFMismatch
+		r.StatusReason, r.RevocationReason, r.Err = "", "", nil
 		r.Detail = detail
 		if other != "" {
-			o := verify.CheckJWS(other, verify.SourcePDFQR, vo)
+			o := verify.CheckJWSContext(ctx, other, verify.SourcePDFQR, vo)
 			if o.Certificate != nil && r.Certificate != nil {
 				r.Detail += fmt.Sprintf(" (the code: certificate %s of %s; the attachment: certificate %s of %s)",
 					o.Certificate.Number, o.Certificate.HolderName, r.Certificate.Number, r.Certificate.HolderName)
@@ -155,7 +157,7 @@ func checkPDF(w *work, data []byte, vo verify.Options, po PDFOptions) verify.Res
 		got, err := cert.ParseQRText(text)
 		for _, c := range certs {
 			if err != nil || got != c.JWS {
-				r = verify.CheckJWS(c.JWS, verify.SourcePDFAttachment, vo)
+				r = verify.CheckJWSContext(ctx, c.JWS, verify.SourcePDFAttachment, vo)
 				other := got
 				if err != nil {
 					other = ""

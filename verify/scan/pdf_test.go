@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
@@ -38,7 +37,7 @@ func newRenderer(t testing.TB) *pdf.Renderer { return pdftest.Renderer(t) }
 // by the test key, and their issued PDFs.
 type fixture struct {
 	v          vector
-	trust      jose.JSONWebKeySet
+	trust      *verify.PinnedKeys
 	jws2       string
 	claims2    *cert.Claims
 	pdf1, pdf2 []byte
@@ -48,7 +47,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	v := loadVector(t)
-	f := &fixture{v: v, trust: keys.PublicSet(v.Key), renderer: newRenderer(t)}
+	f := &fixture{v: v, trust: &verify.PinnedKeys{Keys: keys.PublicSet(v.Key)}, renderer: newRenderer(t)}
 	s, err := cert.NewSigner(v.Key)
 	if err != nil {
 		t.Fatal(err)

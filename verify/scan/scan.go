@@ -49,7 +49,8 @@ func CheckImage(r io.Reader, size int64, o verify.Options) (verify.Result, error
 // CheckImageContext is CheckImage stopped when ctx is done (the server
 // passes the request's context: the search ends when the client is gone
 // or the deadline passes): the result is then verify.Unreadable with
-// reason verify.ReasonTooLarge.
+// reason verify.ReasonTooLarge. ctx also bounds the status look-up
+// (o.Status).
 func CheckImageContext(ctx context.Context, r io.Reader, size int64, o verify.Options) (verify.Result, error) {
 	text, err := DecodeImageContext(ctx, r, size)
 	now := time.Now
@@ -69,7 +70,7 @@ func CheckImageContext(ctx context.Context, r io.Reader, size int64, o verify.Op
 	if err != nil {
 		return verify.Result{}, err
 	}
-	res := verify.Check(text, o)
+	res := verify.CheckContext(ctx, text, o)
 	res.Source = verify.SourceQRImage
 	return res, nil
 }

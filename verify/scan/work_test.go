@@ -209,7 +209,7 @@ func TestAttachmentElsewhereIsMismatchBreakit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vo := verify.Options{Trust: set, Now: func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }}
+	vo := verify.Options{Trust: &verify.PinnedKeys{Keys: set}, Now: func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }}
 	for _, name := range []string{"a-annot", "a-af", "a-qrtext"} {
 		doc, err := os.ReadFile("testdata/breakit-" + name + ".pdf")
 		if err != nil {

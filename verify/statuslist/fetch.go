@@ -136,39 +136,77 @@ func ttlOf(tok string) int64 {
 // certificate it is asked about from the URI the certificate carries, once,
 // and then answers from a Set. Certificates reach it only after their
 // signature verified, so it fetches only URIs that a trusted issuer signed.
+//
+// The context of each Status call bounds its fetch, and its wait for a
+// fetch of the same list that another call started; a fetch that was
+// cancelled or timed out is tried again by the next call. It is safe for
+// concurrent use; Set must not be used by others meanwhile.
 type Online struct {
 	Set     *Set
 	Fetcher *Fetcher
-	Ctx     context.Context
 
-	mu      sync.Mutex
-	fetched map[string]error
+	mu       sync.Mutex
+	fetched  map[string]error         // uri → outcome of its fetch
+	inflight map[string]chan struct{} // uri → closed when its fetch ends
 }
 
 var _ verify.StatusSource = (*Online)(nil)
 
-// Status implements verify.StatusSource.
-func (o *Online) Status(iss, uri string, idx int64) (verify.EntryStatus, error) {
-	o.mu.Lock()
-	if o.fetched == nil {
-		o.fetched = map[string]error{}
+// Status implements verify.StatusSource. A list that cannot be fetched is
+// status_list_missing with StatusError.Err set: the status could not be
+// checked.
+func (o *Online) Status(ctx context.Context, iss, uri string, idx int64) (verify.EntryStatus, error) {
+	err := o.load(ctx, uri)
+	if err != nil && !errors.Is(err, ErrExpired) && !errors.Is(err, ErrUntrusted) && !errors.Is(err, ErrMalformed) {
+		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListMissing, Detail: err.Error(), Err: err}
 	}
-	err, done := o.fetched[uri]
-	if !done && !o.Set.Has(uri) {
-		ctx := o.Ctx
-		if ctx == nil {
-			ctx = context.Background()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.Set.Status(ctx, iss, uri, idx)
+}
+
+// load fetches the list at uri into the Set unless it is there or was
+// fetched before, and returns the outcome of that fetch. Of concurrent
+// calls for one uri, one fetches and the others wait for it, each as long
+// as its own ctx lets it.
+func (o *Online) load(ctx context.Context, uri string) error {
+	for {
+		o.mu.Lock()
+		if o.fetched == nil {
+			o.fetched, o.inflight = map[string]error{}, map[string]chan struct{}{}
 		}
-		var tok string
-		tok, err = o.Fetcher.Fetch(ctx, uri)
+		if err, done := o.fetched[uri]; done {
+			o.mu.Unlock()
+			return err
+		}
+		if o.Set.Has(uri) {
+			o.mu.Unlock()
+			return nil
+		}
+		if wait, busy := o.inflight[uri]; busy {
+			o.mu.Unlock()
+			select {
+			case <-wait:
+				continue // fetched, or cancelled: look again
+			case <-ctx.Done():
+				return fmt.Errorf("statuslist: waiting for %s: %w", uri, ctx.Err())
+			}
+		}
+		done := make(chan struct{})
+		o.inflight[uri] = done
+		o.mu.Unlock()
+
+		tok, err := o.Fetcher.Fetch(ctx, uri)
+		o.mu.Lock()
 		if err == nil {
 			err = o.Set.Add(tok)
 		}
-		o.fetched[uri] = err
+		if ctx.Err() == nil { // a cancelled fetch says nothing about the list
+			o.fetched[uri] = err
+		}
+		delete(o.inflight, uri)
+		close(done)
+		o.mu.Unlock()
+		return err
 	}
-	o.mu.Unlock()
-	if err != nil && !errors.Is(err, ErrExpired) && !errors.Is(err, ErrUntrusted) && !errors.Is(err, ErrMalformed) {
-		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListMissing, Detail: err.Error()}
-	}
-	return o.Set.Status(iss, uri, idx)
 }

@@ -67,9 +67,9 @@ func TestFetcherCacheAndOnline(t *testing.T) {
 	uri2 := srv2.URL + "/s/1"
 	tok = signedList(t, k, "fjhrss", uri2, iat, map[int]uint8{42: statuslist.Revoked}, nil)
 	before := hits.Load()
-	on := &statuslist.Online{Set: statuslist.NewSet(keys.PublicSet(k), iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{}}
+	on := &statuslist.Online{Set: statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Hour)), Fetcher: &statuslist.Fetcher{}}
 	for i := 0; i < 2; i++ {
-		st, err := on.Status("fjhrss", uri2, 42)
+		st, err := on.Status(t.Context(), "fjhrss", uri2, 42)
 		if err != nil || st.Value != verify.Revoked {
 			t.Fatalf("online: %+v %v", st, err)
 		}
@@ -77,7 +77,7 @@ func TestFetcherCacheAndOnline(t *testing.T) {
 	if hits.Load()-before != 1 {
 		t.Fatalf("online fetched %d times", hits.Load()-before)
 	}
-	if _, err := on.Status("fjhrss", "http://127.0.0.1:1/s/9", 0); err == nil {
+	if _, err := on.Status(t.Context(), "fjhrss", "http://127.0.0.1:1/s/9", 0); err == nil {
 		t.Fatal("unreachable list gave a status")
 	}
 }

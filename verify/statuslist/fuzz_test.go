@@ -9,6 +9,7 @@ import (
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/testkey"
 	"github.com/titlecert/titlecert/keys"
+	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/statuslist"
 )
 
@@ -30,7 +31,7 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	trust := keys.PublicSet(k)
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	good, err := json.Marshal(listClaims(f, now.Add(-time.Hour).Unix(), now.Add(time.Hour).Unix()))
 	if err != nil {

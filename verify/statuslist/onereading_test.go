@@ -21,7 +21,7 @@ import (
 // "crit", no white space inside, valid UTF-8.
 func TestParseOneReading(t *testing.T) {
 	k, _ := keys.FromPrivate(testkey.Ed25519())
-	trust := keys.PublicSet(k)
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	good := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, []statuslist.Detail{{Index: 7, Reason: "fraud", At: iat.Unix()}})
 	parts := strings.Split(good, ".")
 	b64 := base64.RawURLEncoding
@@ -76,15 +76,15 @@ func TestParseOneReading(t *testing.T) {
 func TestBoundSetRefusesOtherIssuersList(t *testing.T) {
 	a, _ := keys.FromPrivate(testkey.Ed25519())
 	b, _ := keys.Generate(keys.ES256, nil)
-	trust := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{keys.Public(a), keys.Public(b)}}
-	issuers := map[string]string{a.KeyID: "fjhrss", b.KeyID: "zjhrss"}
+	set2 := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{keys.Public(a), keys.Public(b)}}
+	trust := &verify.PinnedKeys{Keys: set2, Issuers: map[string]string{a.KeyID: "fjhrss", b.KeyID: "zjhrss"}}
 	now := iat.Add(time.Hour)
 	// A's real list revokes entry 7; B signs a later list for A's URI
 	// that says nothing is revoked.
 	real := signedList(t, a, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, nil)
 	forged := signedList(t, b, "fjhrss", uri, iat.Add(time.Minute), nil, nil)
 
-	set := statuslist.NewBoundSet(trust, issuers, now)
+	set := statuslist.NewSet(trust, now)
 	if err := set.Add(real); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestBoundSetRefusesOtherIssuersList(t *testing.T) {
 	if !errors.Is(err, statuslist.ErrUntrusted) || !strings.Contains(err.Error(), `signs for issuer "zjhrss"`) {
 		t.Fatalf("forged list: %v", err)
 	}
-	st, err := set.Status("fjhrss", uri, 7)
+	st, err := set.Status(t.Context(), "fjhrss", uri, 7)
 	if err != nil || st.Value != verify.Revoked {
 		t.Fatalf("entry 7: %+v %v", st, err)
 	}
@@ -101,12 +101,12 @@ func TestBoundSetRefusesOtherIssuersList(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Unbound (a one-issuer trust set), the forged list would win.
-	open := statuslist.NewSet(trust, now)
+	open := statuslist.NewSet(&verify.PinnedKeys{Keys: set2}, now)
 	open.Add(real)
 	if err := open.Add(forged); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := open.Status("fjhrss", uri, 7); st.Value != verify.Valid {
+	if st, _ := open.Status(t.Context(), "fjhrss", uri, 7); st.Value != verify.Valid {
 		t.Fatalf("the premise of the test is wrong: %+v", st)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/testkey"
 	"github.com/titlecert/titlecert/keys"
@@ -63,13 +61,13 @@ func listClaims(t testing.TB, iat, exp int64) map[string]any {
 	}
 }
 
-func testTrust(t testing.TB) jose.JSONWebKeySet {
+func testTrust(t testing.TB) *verify.PinnedKeys {
 	t.Helper()
 	k, err := keys.FromPrivate(testkey.Ed25519())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return keys.PublicSet(k)
+	return &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 }
 
 // Each shape check of a list refuses on its own: bits other than 2, no
@@ -151,7 +149,7 @@ func TestListExpiryAtTheLimit(t *testing.T) {
 			}
 			s := statuslist.NewSet(trust, tc.now)
 			s.Add(tok)
-			st, err := s.Status("fjhrss", uri, 5)
+			st, err := s.Status(t.Context(), "fjhrss", uri, 5)
 			var se *verify.StatusError
 			switch {
 			case tc.expired && (!errors.As(err, &se) || se.Reason != verify.ReasonStatusListExpired):

@@ -3,14 +3,13 @@ package statuslist
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/verify"
 )
@@ -20,36 +19,27 @@ import (
 // URI they claim, so that a certificate pointing at one is reported with
 // the precise reason (expired, untrusted) rather than "missing".
 type Set struct {
-	trust   jose.JSONWebKeySet
-	issuers map[string]string
-	now     time.Time
-	lists   map[string]*Token
-	failed  map[string]error
+	trust  verify.Trust
+	now    time.Time
+	lists  map[string]*Token
+	failed map[string]error
 }
 
 var _ verify.StatusSource = (*Set)(nil)
 
-// NewSet returns an empty set that verifies lists against trust at time now,
-// with no key bound to an issuer: only for a trust set of one issuer's keys.
-// Verifiers use NewBoundSet.
-func NewSet(trust jose.JSONWebKeySet, now time.Time) *Set {
-	return NewBoundSet(trust, nil, now)
-}
-
-// NewBoundSet returns an empty set that verifies lists against trust at
-// time now. issuers binds keys to the issuer they sign for, as
-// verify.Options.Issuers does: a list signed by a key bound to issuer A
-// whose "iss" is not A is untrusted, so issuer B's key can never vouch for
-// (or un-revoke) issuer A's certificates.
-func NewBoundSet(trust jose.JSONWebKeySet, issuers map[string]string, now time.Time) *Set {
-	return &Set{trust: trust, issuers: issuers, now: now, lists: map[string]*Token{}, failed: map[string]error{}}
+// NewSet returns an empty set that verifies lists against trust at time
+// now (see Parse): a list is trusted only when trust vouches for its key
+// and the issuer it claims, so issuer B's key can never vouch for (or
+// un-revoke) issuer A's certificates.
+func NewSet(trust verify.Trust, now time.Time) *Set {
+	return &Set{trust: trust, now: now, lists: map[string]*Token{}, failed: map[string]error{}}
 }
 
 // Add verifies a status list token and adds it. A list that fails is kept
 // as failed for its claimed URI and its error returned. Of two valid lists
 // for the same URI, the one issued later wins.
 func (s *Set) Add(token string) error {
-	t, err := parse(token, s.trust, s.issuers, s.now)
+	t, err := Parse(token, s.trust, s.now)
 	if err != nil {
 		if sub := peekSubject(token); sub != "" {
 			if _, ok := s.lists[sub]; !ok {
@@ -103,19 +93,22 @@ func (s *Set) Has(uri string) bool { _, ok := s.lists[uri]; return ok }
 // Len returns the number of valid lists held.
 func (s *Set) Len() int { return len(s.lists) }
 
-// Status implements verify.StatusSource.
-func (s *Set) Status(iss, uri string, idx int64) (verify.EntryStatus, error) {
+// Status implements verify.StatusSource. It answers from the lists held,
+// without I/O, so ctx is not consulted.
+func (s *Set) Status(_ context.Context, iss, uri string, idx int64) (verify.EntryStatus, error) {
 	t, ok := s.lists[uri]
 	if !ok {
 		if err, ok := s.failed[uri]; ok {
-			reason := verify.ReasonStatusListInvalid
+			se := &verify.StatusError{Reason: verify.ReasonStatusListInvalid, Detail: err.Error()}
 			switch {
 			case errors.Is(err, ErrExpired):
-				reason = verify.ReasonStatusListExpired
+				se.Reason = verify.ReasonStatusListExpired
 			case errors.Is(err, ErrUntrusted):
-				reason = verify.ReasonStatusListUntrusted
+				se.Reason = verify.ReasonStatusListUntrusted
+			case !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrTooLarge):
+				se.Err = err // the trust could not be consulted: not checked
 			}
-			return verify.EntryStatus{}, &verify.StatusError{Reason: reason, Detail: err.Error()}
+			return verify.EntryStatus{}, se
 		}
 		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListMissing, Detail: fmt.Sprintf("no status list for %s", uri)}
 	}
@@ -128,7 +121,7 @@ func (s *Set) Status(iss, uri string, idx int64) (verify.EntryStatus, error) {
 		return verify.EntryStatus{}, &verify.StatusError{Reason: verify.ReasonStatusListInvalid,
 			Detail: fmt.Sprintf("index %d is outside the list of %d entries", idx, t.Len())}
 	}
-	st := verify.EntryStatus{ListIssuedAt: time.Unix(t.IssuedAt, 0), ListExpiresAt: time.Unix(t.Expiry, 0), Reason: d.Reason}
+	st := verify.EntryStatus{ListIssuedAt: time.Unix(t.IssuedAt, 0), ListExpiresAt: time.Unix(t.Expiry, 0), Reason: verify.RevocationReason(d.Reason)}
 	if d.At > 0 {
 		st.Since = time.Unix(d.At, 0)
 	}

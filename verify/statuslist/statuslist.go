@@ -13,9 +13,14 @@
 // may carry, per revoked or suspended index, the reason code and the time
 // it took effect (the "titlecert_details" claim), which identify nobody.
 //
+// This package is the format's one home: its encoder (New, List.Set,
+// Build, Sign: what package store/publish uses on the issuer's side) and
+// its decoder (Decode, Parse), with the verifier's side (Set, Online,
+// Fetcher).
+//
 // Security notes: a list is trusted only when its signature verifies with a
-// key from the verifier's trusted set (EdDSA or ES256) bound to the list's
-// issuer (NewBoundSet), its "typ" is statuslist+jwt and it has not expired;
+// key that the verifier's verify.Trust vouches for (EdDSA or ES256) for the
+// list's issuer and issue time, its "typ" is statuslist+jwt and it has not expired;
 // its text, header and claims are read as strictly as a certificate's. Sizes are capped before parsing
 // and inflation. A lookup is O(1).
 package statuslist

@@ -28,7 +28,7 @@ func signedList(t testing.TB, k jose.JSONWebKey, issuer, uri string, issued time
 	for i, v := range set {
 		l.Set(i, v)
 	}
-	c, err := statuslist.Build(l, issuer, uri, issued, 7*24*time.Hour, 12*time.Hour, details)
+	c, err := statuslist.Build(l, statuslist.BuildOptions{Issuer: issuer, URI: uri, IssuedAt: issued, Validity: 7 * 24 * time.Hour, TTL: 12 * time.Hour, Details: details})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func signedList(t testing.TB, k jose.JSONWebKey, issuer, uri string, issued time
 
 func TestParseAndLookup(t *testing.T) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
-	trust := keys.PublicSet(k)
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	tok := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{5: statuslist.Revoked, 9: statuslist.Suspended},
 		[]statuslist.Detail{{Index: 9, Reason: "investigation", At: iat.Unix() - 60}, {Index: 5, Reason: "fraud", At: iat.Unix() - 3600}})
 	p, err := statuslist.Parse(tok, trust, iat.Add(time.Hour))
@@ -71,7 +71,7 @@ func TestParseAndLookup(t *testing.T) {
 	wrongTyp := func() string {
 		s, _ := cert.NewJWTSigner(k, "JWT")
 		l, _ := statuslist.New(statuslist.MinSize)
-		c, _ := statuslist.Build(l, "fjhrss", uri, iat, time.Hour, time.Hour, nil)
+		c, _ := statuslist.Build(l, statuslist.BuildOptions{Issuer: "fjhrss", URI: uri, IssuedAt: iat, Validity: time.Hour, TTL: time.Hour})
 		tok, _ := statuslist.Sign(s, c)
 		return tok
 	}()
@@ -100,7 +100,7 @@ func TestParseAndLookup(t *testing.T) {
 func TestSet(t *testing.T) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
 	other, _ := keys.Generate(keys.EdDSA, nil)
-	trust := keys.PublicSet(k)
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	now := iat.Add(time.Hour)
 	good := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{3: statuslist.Revoked}, []statuslist.Detail{{Index: 3, Reason: "misconduct", At: iat.Unix()}})
 	older := signedList(t, k, "fjhrss", uri, iat.Add(-time.Hour), nil, nil)
@@ -117,17 +117,17 @@ func TestSet(t *testing.T) {
 	forgedOne := signedList(t, other, "fjhrss", uri, iat.Add(time.Minute), nil, nil)
 	s.Add(forgedOne)
 
-	st, err := s.Status("fjhrss", uri, 3)
+	st, err := s.Status(t.Context(), "fjhrss", uri, 3)
 	if err != nil || st.Value != verify.Revoked || st.Reason != "misconduct" || !st.Since.Equal(iat) {
 		t.Fatalf("entry 3: %+v %v", st, err)
 	}
-	if st, err := s.Status("fjhrss", uri, 4); err != nil || st.Value != verify.Valid {
+	if st, err := s.Status(t.Context(), "fjhrss", uri, 4); err != nil || st.Value != verify.Valid {
 		t.Fatalf("entry 4: %+v %v", st, err)
 	}
 	for _, tc := range []struct {
 		iss, uri string
 		idx      int64
-		want     verify.Reason
+		want     verify.StatusReason
 	}{
 		{"fjhrss", "https://verify.example/s/2", 0, verify.ReasonStatusListExpired},
 		{"fjhrss", "https://verify.example/s/3", 0, verify.ReasonStatusListUntrusted},
@@ -135,7 +135,7 @@ func TestSet(t *testing.T) {
 		{"fjhrss", "https://verify.example/s/9", 0, verify.ReasonStatusListMissing},
 		{"fjhrss", uri, statuslist.MinSize, verify.ReasonStatusListInvalid},
 	} {
-		_, err := s.Status(tc.iss, tc.uri, tc.idx)
+		_, err := s.Status(t.Context(), tc.iss, tc.uri, tc.idx)
 		var se *verify.StatusError
 		if !errors.As(err, &se) || se.Reason != tc.want {
 			t.Errorf("%s #%d: %v, want %s", tc.uri, tc.idx, err, tc.want)
@@ -168,7 +168,7 @@ func BenchmarkBuild10M(b *testing.B) {
 				l.Set(i, statuslist.Revoked)
 				details = append(details, statuslist.Detail{Index: int64(i), Reason: "fraud", At: iat.Unix()})
 			}
-			c, _ := statuslist.Build(l, "fjhrss", uri, iat, 7*24*time.Hour, time.Hour, details)
+			c, _ := statuslist.Build(l, statuslist.BuildOptions{Issuer: "fjhrss", URI: uri, IssuedAt: iat, Validity: 7 * 24 * time.Hour, TTL: time.Hour, Details: details})
 			tok, err := statuslist.Sign(s, c)
 			if err != nil {
 				b.Fatal(err)
@@ -192,7 +192,7 @@ func BenchmarkBuild10M(b *testing.B) {
 						details = append(details, statuslist.Detail{Index: int64(idx), Reason: "fraud", At: iat.Unix()})
 					}
 				}
-				c, _ := statuslist.Build(l, "fjhrss", uri, iat, 7*24*time.Hour, time.Hour, details)
+				c, _ := statuslist.Build(l, statuslist.BuildOptions{Issuer: "fjhrss", URI: uri, IssuedAt: iat, Validity: 7 * 24 * time.Hour, TTL: time.Hour, Details: details})
 				tok, err := statuslist.Sign(s, c)
 				if err != nil {
 					b.Fatal(err)
@@ -208,7 +208,7 @@ func BenchmarkBuild10M(b *testing.B) {
 func BenchmarkLookup(b *testing.B) {
 	k, _ := keys.Generate(keys.EdDSA, nil)
 	tok := signedList(b, k, "fjhrss", uri, iat, map[int]uint8{5: 1}, nil)
-	p, err := statuslist.Parse(tok, keys.PublicSet(k), iat)
+	p, err := statuslist.Parse(tok, &verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,13 +226,13 @@ func TestSetSameSecond(t *testing.T) {
 	before := signedList(t, k, "fjhrss", uri, iat, nil, nil)
 	after := signedList(t, k, "fjhrss", uri, iat, map[int]uint8{7: statuslist.Revoked}, []statuslist.Detail{{Index: 7, Reason: "fraud", At: iat.Unix()}})
 	for _, order := range [][]string{{before, after}, {after, before}} {
-		s := statuslist.NewSet(keys.PublicSet(k), iat.Add(time.Minute))
+		s := statuslist.NewSet(&verify.PinnedKeys{Keys: keys.PublicSet(k)}, iat.Add(time.Minute))
 		for _, tok := range order {
 			if err := s.Add(tok); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if st, err := s.Status("fjhrss", uri, 7); err != nil || st.Value != verify.Revoked {
+		if st, err := s.Status(t.Context(), "fjhrss", uri, 7); err != nil || st.Value != verify.Revoked {
 			t.Fatalf("got %+v %v", st, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/internal/strictjson"
+	"github.com/titlecert/titlecert/verify"
 )
 
 // MediaType is the JWT "typ" of a status list.
@@ -46,17 +47,30 @@ type StatusClaim struct {
 	Lst  string `json:"lst"`
 }
 
-// Build makes the claims of a list: iss, sub, iat, exp = iat + validity,
-// ttl, the encoded list and its details sorted by index.
-func Build(l *List, issuer, uri string, iat time.Time, validity, ttl time.Duration, details []Detail) (*Claims, error) {
+// BuildOptions say what a list built by Build claims besides its entries.
+type BuildOptions struct {
+	Issuer   string        // "iss": the issuer identifier, as in its certificates
+	URI      string        // "sub": the list's URI, as its certificates carry it
+	IssuedAt time.Time     // "iat", in whole seconds
+	Validity time.Duration // "exp" = IssuedAt + Validity
+	TTL      time.Duration // "ttl": how long a verifier may cache the list, in whole seconds
+	// Details are what the list says about entries that are not valid
+	// (reason code, time); Build sorts a copy by index.
+	Details []Detail
+}
+
+// Build makes the claims of list l: iss, sub, iat, exp = iat + validity,
+// ttl, the encoded list and its details sorted by index. It fails only when
+// the list cannot be compressed.
+func Build(l *List, o BuildOptions) (*Claims, error) {
 	lst, err := l.Encode()
 	if err != nil {
 		return nil, err
 	}
-	ds := append([]Detail(nil), details...)
+	ds := append([]Detail(nil), o.Details...)
 	sort.Slice(ds, func(i, j int) bool { return ds[i].Index < ds[j].Index })
 	return &Claims{
-		Issuer: issuer, Subject: uri, IssuedAt: iat.Unix(), Expiry: iat.Add(validity).Unix(), TTL: int64(ttl / time.Second),
+		Issuer: o.Issuer, Subject: o.URI, IssuedAt: o.IssuedAt.Unix(), Expiry: o.IssuedAt.Add(o.Validity).Unix(), TTL: int64(o.TTL / time.Second),
 		StatusList: StatusClaim{Bits: Bits, Lst: lst}, Details: ds,
 	}, nil
 }
@@ -89,21 +103,18 @@ var (
 	ErrExpired   = errors.New("statuslist: status list expired")
 )
 
-// Parse verifies a status list token against the trusted keys at time now:
-// size, the token's text and header as strictly as a certificate's
+// Parse verifies a status list token against trust at time now: size, the
+// token's text and header as strictly as a certificate's
 // (cert.ParseCompactN: no white space inside, canonical base64url, a header
-// of exactly alg, kid and typ), algorithm (EdDSA, ES256), typ, kid in
+// of exactly alg, kid and typ), algorithm (EdDSA, ES256), typ, kid known to
 // trust, signature, claims (decoded strictly: no duplicate or case-variant
-// member names at any level, valid UTF-8, no unknown members), expiry; then
-// decodes the list.
+// member names at any level, valid UTF-8, no unknown members), the key's
+// issuer binding and validity window (trust.Key with the list's "iss"),
+// shape, expiry; then decodes the list.
 //
-// No key is bound to an issuer here; Set (from NewBoundSet) checks the
-// binding.
-func Parse(token string, trust jose.JSONWebKeySet, now time.Time) (*Token, error) {
-	return parse(token, trust, nil, now)
-}
-
-func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, now time.Time) (*Token, error) {
+// Errors wrap ErrTooLarge, ErrMalformed, ErrUntrusted or ErrExpired; any
+// other error comes from trust and means the list could not be checked.
+func Parse(token string, trust verify.Trust, now time.Time) (*Token, error) {
 	token = strings.TrimSpace(token)
 	if len(token) > MaxTokenLen {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(token))
@@ -119,11 +130,11 @@ func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, no
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != MediaType {
 		return nil, fmt.Errorf("%w: typ is %q, want %q", ErrMalformed, typ, MediaType)
 	}
-	keys := trust.Key(h.KeyID)
-	if h.KeyID == "" || len(keys) == 0 {
-		return nil, fmt.Errorf("%w: key %q", ErrUntrusted, h.KeyID)
+	key, err := trustedKey(trust, "", h.KeyID)
+	if err != nil {
+		return nil, err
 	}
-	payload, err := obj.Verify(keys[0].Key)
+	payload, err := obj.Verify(key.Key.Key)
 	if err != nil {
 		return nil, fmt.Errorf("%w: bad signature", ErrUntrusted)
 	}
@@ -131,8 +142,14 @@ func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, no
 	if err := strictjson.Unmarshal(payload, &t.Claims); err != nil {
 		return nil, fmt.Errorf("%w: claims: %s", ErrMalformed, strictjson.Message(err))
 	}
-	if iss, bound := issuers[h.KeyID]; bound && iss != t.Issuer {
-		return nil, fmt.Errorf("%w: key %q signs for issuer %q, but the list claims issuer %q", ErrUntrusted, h.KeyID, iss, t.Issuer)
+	if _, err := trustedKey(trust, t.Issuer, h.KeyID); err != nil {
+		if errors.Is(err, ErrUntrusted) && key.Issuer != "" && key.Issuer != t.Issuer {
+			return nil, fmt.Errorf("%w: key %q signs for issuer %q, but the list claims issuer %q", ErrUntrusted, h.KeyID, key.Issuer, t.Issuer)
+		}
+		return nil, err
+	}
+	if !key.Covers(time.Unix(t.IssuedAt, 0)) {
+		return nil, fmt.Errorf("%w: key %q is not trusted for lists issued at %s", ErrUntrusted, h.KeyID, time.Unix(t.IssuedAt, 0).UTC().Format(time.RFC3339))
 	}
 	if t.StatusList.Bits != Bits || t.Subject == "" || t.IssuedAt <= 0 || t.Expiry <= t.IssuedAt {
 		return nil, fmt.Errorf("%w: needs bits 2, sub, iat and exp after iat", ErrMalformed)
@@ -152,6 +169,24 @@ func parse(token string, trust jose.JSONWebKeySet, issuers map[string]string, no
 	}
 	t.KeyID = h.KeyID
 	return &t, nil
+}
+
+// trustedKey asks trust for key kid of issuer iss; a key it does not
+// vouch for is ErrUntrusted.
+func trustedKey(trust verify.Trust, iss, kid string) (*verify.TrustedKey, error) {
+	if trust == nil || kid == "" {
+		return nil, fmt.Errorf("%w: key %q", ErrUntrusted, kid)
+	}
+	k, err := trust.Key(iss, kid)
+	switch {
+	case errors.Is(err, verify.ErrUnknownKey) || errors.Is(err, verify.ErrWrongIssuer):
+		return nil, fmt.Errorf("%w: key %q", ErrUntrusted, kid)
+	case err != nil:
+		return nil, fmt.Errorf("statuslist: consulting the trusted keys: %w", err)
+	case k == nil:
+		return nil, fmt.Errorf("%w: key %q", ErrUntrusted, kid)
+	}
+	return k, nil
 }
 
 // Lookup returns the status of entry idx and, when the list carries it,

@@ -26,7 +26,7 @@ func TestVerifyWithStatus(t *testing.T) {
 	}
 	json.Unmarshal(raw, &v)
 	k, _ := keys.FromPrivate(testkey.Ed25519())
-	trust := keys.PublicSet(k)
+	trust := &verify.PinnedKeys{Keys: keys.PublicSet(k)}
 	const vuri, idx = "https://verify.hrss.fj.example/s/1", 73514
 	revokedAt := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
 	now := iat.Add(time.Hour)
@@ -35,7 +35,7 @@ func TestVerifyWithStatus(t *testing.T) {
 		name   string
 		lists  []string
 		want   verify.Verdict
-		reason verify.Reason
+		reason string
 		json   []string
 	}{
 		{"valid", []string{signedList(t, k, "fjhrss", vuri, iat, nil, nil)}, verify.Valid, "",
@@ -47,16 +47,16 @@ func TestVerifyWithStatus(t *testing.T) {
 		{"suspended", []string{signedList(t, k, "fjhrss", vuri, iat, map[int]uint8{idx: statuslist.Suspended},
 			[]statuslist.Detail{{Index: idx, Reason: "investigation", At: revokedAt.Unix()}})}, verify.Suspended, "investigation",
 			[]string{`"suspended_at"`}},
-		{"expired", []string{signedList(t, k, "fjhrss", vuri, iat.Add(-8*24*time.Hour), nil, nil)}, verify.Unknown, verify.ReasonStatusListExpired, nil},
-		{"missing", []string{signedList(t, k, "fjhrss", "https://verify.hrss.fj.example/s/2", iat, nil, nil)}, verify.Unknown, verify.ReasonStatusListMissing, nil},
-		{"value 3", []string{signedList(t, k, "fjhrss", vuri, iat, map[int]uint8{idx: 3}, nil)}, verify.Unknown, verify.ReasonStatusListInvalid, nil},
+		{"expired", []string{signedList(t, k, "fjhrss", vuri, iat.Add(-8*24*time.Hour), nil, nil)}, verify.Unknown, string(verify.ReasonStatusListExpired), nil},
+		{"missing", []string{signedList(t, k, "fjhrss", "https://verify.hrss.fj.example/s/2", iat, nil, nil)}, verify.Unknown, string(verify.ReasonStatusListMissing), nil},
+		{"value 3", []string{signedList(t, k, "fjhrss", vuri, iat, map[int]uint8{idx: 3}, nil)}, verify.Unknown, string(verify.ReasonStatusListInvalid), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set := statuslist.NewSet(trust, now)
 			set.AddBundle([]byte(strings.Join(tc.lists, "\n")))
 			r := verify.Check(v.JWS, verify.Options{Trust: trust, Now: func() time.Time { return now }, Status: set})
-			if r.Status != tc.want || r.Reason != tc.reason {
-				t.Fatalf("got %s/%s (%s), want %s/%s", r.Status, r.Reason, r.Detail, tc.want, tc.reason)
+			if r.Status != tc.want || r.ReasonCode() != tc.reason {
+				t.Fatalf("got %s/%s (%s), want %s/%s", r.Status, r.ReasonCode(), r.Detail, tc.want, tc.reason)
 			}
 			if r.Certificate == nil || !r.StatusChecked {
 				t.Fatal("result lacks the certificate or status_checked")

@@ -12,8 +12,8 @@ import (
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/keys"
-	"github.com/titlecert/titlecert/server/publish"
 	"github.com/titlecert/titlecert/store"
+	"github.com/titlecert/titlecert/store/publish"
 	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
 	"github.com/titlecert/titlecert/verify/statuslist"
@@ -103,7 +103,7 @@ func TestUnrecordedAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trust, err := keys.ParseTrust(pub)
+	trust, err := keys.ReadTrust(pub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,13 +114,14 @@ func TestUnrecordedAfterCrash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set := statuslist.NewSet(trust, at)
+		pinned := &verify.PinnedKeys{Keys: trust.Keys, Issuers: trust.Issuers}
+		set := statuslist.NewSet(pinned, at)
 		for _, l := range lists {
 			if err := set.Add(l.Token); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return verify.Check(tok, verify.Options{Trust: trust, Now: func() time.Time { return at }, Status: set}), stats
+		return verify.Check(tok, verify.Options{Trust: pinned, Now: func() time.Time { return at }, Status: set}), stats
 	}
 
 	// The lists change by themselves once the grace period has passed.
@@ -144,8 +145,8 @@ func TestUnrecordedAfterCrash(t *testing.T) {
 	after := base.Add(store.UnrecordedGrace + time.Second)
 	for _, tok := range orphans {
 		res, stats := check(after, tok)
-		if res.Status != verify.Revoked || res.Reason != store.ReasonUnrecorded || !res.StatusChecked {
-			t.Fatalf("an orphan after the grace period: %s %q (%s)", res.Status, res.Reason, res.Detail)
+		if res.Status != verify.Revoked || res.RevocationReason != store.ReasonUnrecorded || !res.StatusChecked {
+			t.Fatalf("an orphan after the grace period: %s %q (%s)", res.Status, res.RevocationReason, res.Detail)
 		}
 		if res.RevokedAt == nil || !res.RevokedAt.Equal(base) {
 			t.Errorf("revoked at %v, want the reservation time %s", res.RevokedAt, base)

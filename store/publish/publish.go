@@ -1,6 +1,10 @@
-// Package publish builds and signs what an issuer publishes for verifiers:
-// its status lists. The CLI (titlecert status export) and the verification
-// server share it, so a list is the same however it is published.
+// Package publish builds and signs what an issuer publishes for verifiers
+// from its store: its status lists (the format is package
+// verify/statuslist's). It is the issuer's side of revocation and does no
+// HTTP: the CLI (titlecert status export, offline) and the verification
+// server (its /s/ routes) share it, so a list is the same however it is
+// published. It reads the store through store.Revoker only, so every
+// backend publishes alike.
 package publish
 
 import (
@@ -93,7 +97,8 @@ func StatusLists(ctx context.Context, st store.Revoker, o Options) ([]List, Stat
 			return nil, nil, fmt.Errorf("publish: list %d: %w", info.ID, err)
 		}
 		uri := o.URI(info.ID)
-		claims, err := statuslist.Build(l, o.IssuerID, uri, o.Now, o.Validity, o.TTL, details)
+		claims, err := statuslist.Build(l, statuslist.BuildOptions{Issuer: o.IssuerID, URI: uri, IssuedAt: o.Now,
+			Validity: o.Validity, TTL: o.TTL, Details: details})
 		if err != nil {
 			return nil, nil, err
 		}
