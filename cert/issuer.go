@@ -42,23 +42,30 @@ func CheckIssuerID(id string) error {
 	return nil
 }
 
+// MaxIssuerNameLen bounds the issuer's name (characters) that a certificate
+// PDF prints as 发证机关: package cert/pdf refuses to render a longer one.
+const MaxIssuerNameLen = 64
+
 // Check validates a new issuer's configuration: its ID (CheckIssuerID),
-// its name (1 to MaxTextLen printable characters) and its base URL
-// (QRPrefixOK). The error names the field that is wrong.
-func (is Issuer) Check() error { return is.check(QRPrefixOK) }
+// its name (1 to MaxIssuerNameLen printable characters, so that its
+// certificates render) and its base URL (QRPrefixOK). The error names the
+// field that is wrong.
+func (is Issuer) Check() error { return is.check(QRPrefixOK, MaxIssuerNameLen) }
 
 // CheckIssued is Check for an issuer already configured, which may have
 // issued certificates: its base URL is checked with QRPrefixIssuedOK, so
 // that an issuer an older titlecert accepted can still serve, render and
 // revoke what it issued.
-func (is Issuer) CheckIssued() error { return is.check(QRPrefixIssuedOK) }
+// Its name may have up to MaxTextLen characters, as older versions of
+// titlecert accepted.
+func (is Issuer) CheckIssued() error { return is.check(QRPrefixIssuedOK, MaxTextLen) }
 
-func (is Issuer) check(prefixOK func(string) error) error {
+func (is Issuer) check(prefixOK func(string) error, maxName int) error {
 	if err := CheckIssuerID(is.ID); err != nil {
 		return err
 	}
-	if err := CheckText(is.Name, MaxTextLen); err != nil || is.Name == "" {
-		return fmt.Errorf("cert: issuer name must be 1-%d printable characters", MaxTextLen)
+	if err := CheckText(is.Name, maxName); err != nil || is.Name == "" {
+		return fmt.Errorf("cert: issuer name must be 1-%d printable characters", maxName)
 	}
 	return prefixOK(is.BaseURL)
 }

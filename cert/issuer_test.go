@@ -75,7 +75,7 @@ func TestIssuerCheck(t *testing.T) {
 	}{
 		"id":            {func(is *cert.Issuer) { is.ID = "fj hrss" }, "cert: issuer id"},
 		"no name":       {func(is *cert.Issuer) { is.Name = "" }, "cert: issuer name"},
-		"long name":     {func(is *cert.Issuer) { is.Name = strings.Repeat("厅", cert.MaxTextLen+1) }, "cert: issuer name"},
+		"long name":     {func(is *cert.Issuer) { is.Name = strings.Repeat("厅", cert.MaxIssuerNameLen+1) }, "cert: issuer name"},
 		"control":       {func(is *cert.Issuer) { is.Name = "福建\u202e" }, "cert: issuer name"},
 		"no base":       {func(is *cert.Issuer) { is.BaseURL = "" }, "cert: base URL"},
 		"base scheme":   {func(is *cert.Issuer) { is.BaseURL = "ftp://x.example" }, "cert: base URL"},
@@ -86,6 +86,23 @@ func TestIssuerCheck(t *testing.T) {
 		if err := is.Check(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error starting %q", name, err, tc.want)
 		}
+	}
+}
+
+// TestIssuerNameRenders: a new issuer's name is refused exactly where its
+// certificates could no longer be rendered; one already configured keeps
+// the longer names older versions accepted.
+func TestIssuerNameRenders(t *testing.T) {
+	is := cert.Issuer{ID: "fjhrss", Name: strings.Repeat("厅", cert.MaxIssuerNameLen), BaseURL: "https://verify.hrss.fj.example"}
+	if err := is.Check(); err != nil {
+		t.Fatalf("a name of %d characters: %v", cert.MaxIssuerNameLen, err)
+	}
+	is.Name += "厅"
+	if err := is.Check(); err == nil || !strings.Contains(err.Error(), "1-64 printable") {
+		t.Fatalf("a name of %d characters: %v", cert.MaxIssuerNameLen+1, err)
+	}
+	if err := is.CheckIssued(); err != nil {
+		t.Fatalf("an issuer already configured with a longer name: %v", err)
 	}
 }
 

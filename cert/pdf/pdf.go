@@ -121,7 +121,7 @@ func (r *Renderer) inFixed(c rune) bool { return c < 0x10000 && r.fixedCID[c] !=
 
 // Limits on the Document fields that are not claims.
 const (
-	maxIssuerNameLen = 64
+	maxIssuerNameLen = cert.MaxIssuerNameLen
 	maxVerifyURLLen  = 256
 )
 
