@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -86,6 +87,21 @@ func typeUsageErrors(c *cobra.Command) {
 				return usageError{err}
 			}
 			return nil
+		}
+	}
+	if c.HasParent() && c.HasSubCommands() && !c.Runnable() {
+		// A group (keys, status, token): cobra would print its help and
+		// exit 0 for "titlecert keys expor", so that a script's typo
+		// passed for success.
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += " (did you mean " + strings.Join(s, ", ") + "?)"
+			}
+			return usageError{errors.New(msg)}
 		}
 	}
 	for _, sub := range c.Commands() {

@@ -24,6 +24,9 @@ func TestUsageExitCodes(t *testing.T) {
 		"too many arguments":    {"show", "--data", "d", "1", "2"},
 		"too few arguments":     {"verify"},
 		"data not a directory":  {"list", "--data", t.TempDir() + "/none"},
+		"unknown subcommand":    {"keys", "expor"},
+		"unknown status verb":   {"status", "frobnicate"},
+		"unknown token verb":    {"token", "frobnicate"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -38,6 +41,17 @@ func TestUsageExitCodes(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(nil, strings.NewReader(""), &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "Available Commands") {
 		t.Fatalf("titlecert alone: exit %d, stdout %q", code, stdout.String())
+	}
+	// A group alone shows its help, as before.
+	stdout.Reset()
+	if code := run([]string{"keys"}, strings.NewReader(""), &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "Available Commands") {
+		t.Fatalf("titlecert keys: exit %d, stdout %q", code, stdout.String())
+	}
+	// A typo in a group's verb names the group and suggests the verb.
+	stderr.Reset()
+	run([]string{"keys", "expor"}, strings.NewReader(""), &stdout, &stderr)
+	if want := `titlecert: unknown command "expor" for "titlecert keys" (did you mean export?)` + "\n"; stderr.String() != want {
+		t.Fatalf("stderr %q, want %q", stderr.String(), want)
 	}
 }
 

@@ -57,6 +57,12 @@ existing file unless --force is given.`,
 				}
 			} else {
 				rec, err = st.Certificate(cmd.Context(), args[0])
+				var nf *store.NotFoundError
+				if errors.As(err, &nf) {
+					// The store's fields, not its backend's text
+					// ("sqlite: store: ...").
+					err = errors.New(nf.Detail())
+				}
 			}
 			if err != nil {
 				return err
