@@ -26,10 +26,10 @@ type adminRequest struct {
 func (s *Server) authenticateAdmin(ctx context.Context, r *http.Request) (string, error) {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	tok = strings.TrimSpace(tok)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(tok, TokenPrefix) || len(tok) > 256 {
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(tok, store.AdminTokenPrefix) || len(tok) > 256 {
 		return "", errUnauthorized
 	}
-	h := HashToken(tok)
+	h := store.HashAdminToken(tok)
 	t, err := s.store.TokenByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", errUnauthorized

@@ -137,7 +137,7 @@ func newFixture(t testing.TB, n int, baseURL string, tweak func(*Config)) *fixtu
 		}
 		issued[i] = issuedCert{Number: rec.Number, JWS: rec.JWS, VerificationCode: rec.VerificationCode, File: batch.FileName(rec.Number)}
 	}
-	if err := st.CreateToken(context.Background(), store.AdminToken{Name: "ops-alice", Hash: HashToken(testToken), CreatedAt: issuedAt}); err != nil {
+	if err := st.CreateToken(context.Background(), store.AdminToken{Name: "ops-alice", Hash: store.HashAdminToken(testToken), CreatedAt: issuedAt}); err != nil {
 		t.Fatal(err)
 	}
 	jwks, err := keys.MarshalPublic(k)

@@ -43,7 +43,7 @@ func TestAdminNoteWithIDNumberRefused(t *testing.T) {
 	}
 	// A token named before names were checked.
 	const idTok = "tc_" + "ZZECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
-	if err := f.st.CreateToken(context.Background(), store.AdminToken{Name: "ops-350102198001010029", Hash: HashToken(idTok), CreatedAt: f.clock.Now()}); err != nil {
+	if err := f.st.CreateToken(context.Background(), store.AdminToken{Name: "ops-350102198001010029", Hash: store.HashAdminToken(idTok), CreatedAt: f.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	w := f.postJSON("/api/v1/admin/reinstate", `{"numbers":["`+num+`"]}`, header("Authorization", "Bearer "+idTok))

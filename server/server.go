@@ -38,7 +38,7 @@
 //   - A full resident ID number travels only in POST bodies, is used for one
 //     keyed-hash comparison with the store's record (Config.HolderHash) and
 //     is never stored, logged or put in a URL. Admin tokens are compared by their
-//     SHA-256 (HashToken) in constant time and never logged.
+//     SHA-256 (store.HashAdminToken) in constant time and never logged.
 //   - Logs carry the route pattern, never the raw path: a QR path holds a
 //     whole certificate. Query strings (holder names) are not logged either.
 //     Every log line and every audit entry the server writes has anything

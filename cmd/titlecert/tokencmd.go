@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/titlecert/titlecert/cert"
-	"github.com/titlecert/titlecert/server"
 	"github.com/titlecert/titlecert/store"
 )
 
@@ -40,12 +39,12 @@ func newTokenCreateCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			tok, err := server.NewToken(nil)
+			tok, err := store.NewAdminToken(nil)
 			if err != nil {
 				return err
 			}
 			now := time.Now()
-			if err := st.CreateToken(cmd.Context(), store.AdminToken{Name: name, Hash: server.HashToken(tok), CreatedAt: now}); err != nil {
+			if err := st.CreateToken(cmd.Context(), store.AdminToken{Name: name, Hash: store.HashAdminToken(tok), CreatedAt: now}); err != nil {
 				if errors.Is(err, store.ErrExists) {
 					return usagef("a token named %q exists already", name)
 				}
