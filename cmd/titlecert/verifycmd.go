@@ -28,7 +28,7 @@ import (
 
 type verifyOptions struct {
 	trust         []string
-	trustIssuer   string
+	trustIssuer   []string
 	idNumber      string
 	status        []string
 	statusURLs    []string
@@ -70,7 +70,7 @@ usage errors.`,
 	}
 	f := c.Flags()
 	f.StringArrayVar(&o.trust, "trust", nil, "trusted issuer public keys (JWKS, from titlecert keys export; repeatable, one file per issuer or one file naming each key's issuer)")
-	f.StringVar(&o.trustIssuer, "trust-issuer", "", "the issuer identifier (iss) of the keys of a --trust file that names none (written by titlecert keys export before keys named their issuer)")
+	f.StringArrayVar(&o.trustIssuer, "trust-issuer", nil, "the issuer identifier (iss) of the keys of the one --trust file that names none (written by titlecert keys export before keys named their issuer)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per input")
 	f.StringVar(&o.idNumber, "id-number", "", "confirm that this full resident ID number is the holder's (the whole number when the certificate carries the optional ID hash, otherwise its visible characters only)")
 	f.StringArrayVar(&o.statusURLs, "status-url", nil, "fetch the status list at this URL (repeatable; cached by its ttl)")
@@ -398,11 +398,22 @@ func displayWidth(s string) int {
 // --trust-issuer; without it, it is accepted only as the sole trust source
 // holding a single key (what every older keys export wrote), with a
 // warning that the certificates' "iss" is then not checked against the key.
-func readTrustFiles(cmd *cobra.Command, files []string, trustIssuer string) (*keys.Trust, error) {
+func readTrustFiles(cmd *cobra.Command, files []string, trustIssuers []string) (*keys.Trust, error) {
+	// A repeated --trust-issuer would bind every legacy file to the last
+	// one named, and a genuine certificate of another issuer would be
+	// reported invalid (untrusted_issuer): refuse it, as a usage error.
+	if len(trustIssuers) > 1 {
+		return nil, usagef("--trust-issuer given %d times (%s): it names the issuer of the one --trust file whose keys name none; give each other issuer's keys from a current titlecert keys export or its server's /.well-known/jwks.json, which name their issuer", len(trustIssuers), strings.Join(trustIssuers, ", "))
+	}
+	trustIssuer := ""
+	if len(trustIssuers) == 1 {
+		trustIssuer = trustIssuers[0]
+	}
 	if trustIssuer != "" && cert.CheckIssuerID(trustIssuer) != nil {
 		return nil, usagef("--trust-issuer %q: an issuer identifier is 1-64 of A-Z a-z 0-9 . _ -", trustIssuer)
 	}
 	all := &keys.Trust{Issuers: map[string]string{}}
+	legacy := "" // the --trust file bound to trustIssuer
 	for _, f := range files {
 		raw, err := readCapped(f, keys.MaxTrustLen)
 		if err != nil {
@@ -414,8 +425,11 @@ func readTrustFiles(cmd *cobra.Command, files []string, trustIssuer string) (*ke
 		}
 		if t.Legacy() {
 			switch {
+			case trustIssuer != "" && legacy != "":
+				return nil, usagef("--trust %s and --trust %s: neither says which issuer its keys sign for, and --trust-issuer names the issuer of one of them only: give each other issuer's keys from a current titlecert keys export or its server's /.well-known/jwks.json, which name their issuer", legacy, f)
 			case trustIssuer != "":
 				t.Bind(trustIssuer)
+				legacy = f
 			case len(files) > 1 || len(t.Keys.Keys) > 1:
 				return nil, usagef("--trust %s: its keys do not say which issuer they sign for, and with %s an issuer's key could vouch for another issuer's certificates: export each issuer's keys again with a current titlecert keys export, or name this file's issuer with --trust-issuer", f, trustSources(files, t))
 			default:
