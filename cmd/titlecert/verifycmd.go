@@ -376,7 +376,14 @@ func printResult(w io.Writer, r verify.Result) {
 	line("工作单位 Employer:", c.Employer)
 	line("签发机构 Issuer:", fmt.Sprintf("%s (key %s)", c.Issuer, r.KeyID))
 	line("签发时间 Issued:", c.IssuedTime().In(cert.ChinaTime).Format("2006-01-02 15:04 UTC+8"))
-	line("验证码 Code:", cert.VerificationCode(r.JWS))
+	line("验证码 Code:", r.Code)
+	if own := cert.VerificationCode(r.JWS); own != r.Code {
+		// An ES256 signature with a high s, checked offline: either a
+		// certificate issued before titlecert signed low-s only, whose
+		// PDF prints this code, or a twin made without the key. Only the
+		// issuer's server can tell (docs/FORMAT.md §7).
+		line("", "(签名为高 s 形式：早期签发的 ES256 证书印有 "+own+"；以签发机构的核验页为准 / high-s ES256 signature: an early certificate prints "+own+"; the issuer's page is authoritative)")
+	}
 }
 
 // displayWidth counts East Asian wide characters as two columns.
