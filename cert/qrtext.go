@@ -127,6 +127,10 @@ func lowerSchemeHost(u string) string {
 
 // QRText returns the QR text of a new certificate: QRFormCurrent.Text.
 // Render an issued certificate with the form it was issued with.
+//
+// Deprecated: use Issuer.QRText, which derives the text from the issuer's
+// configuration in the certificate's own form, as every caller in titlecert
+// does.
 func QRText(baseURL, jws string) string {
 	return QRFormCurrent.Text(baseURL, jws)
 }
