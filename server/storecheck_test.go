@@ -15,9 +15,9 @@ import (
 
 	"github.com/titlecert/titlecert/cert"
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/store"
-	"github.com/titlecert/titlecert/store/sqlite"
 	"github.com/titlecert/titlecert/verify"
 )
 
@@ -74,37 +74,6 @@ func TestVerdictUnrecorded(t *testing.T) {
 	}
 }
 
-var errCrash = errors.New("power lost")
-
-// crashStore stops every batch where a crash before the commit stops it,
-// keeping the tokens signed for it (the staging folder's PDFs).
-type crashStore struct {
-	*sqlite.Store
-	tokens *[]string
-}
-
-func (s crashStore) BeginBatch(ctx context.Context, b store.Batch) (store.BatchTx, error) {
-	tx, err := s.Store.BeginBatch(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	return &crashTx{BatchTx: tx, tokens: s.tokens}, nil
-}
-
-type crashTx struct {
-	store.BatchTx
-	tokens *[]string
-}
-
-func (t *crashTx) Add(ctx context.Context, certs []store.Certificate) error {
-	for _, c := range certs {
-		*t.tokens = append(*t.tokens, c.JWS)
-	}
-	return t.BatchTx.Add(ctx, certs)
-}
-
-func (t *crashTx) Commit() error { t.BatchTx.Rollback(); return errCrash }
-
 // TestUnrecordedOnline crashes a batch on the server's store before its
 // commit. The server's lists publish the orphan as unrecorded as soon as
 // the grace period ends (not at their next TTL/2 signing), and the API and
@@ -112,7 +81,7 @@ func (t *crashTx) Commit() error { t.BatchTx.Rollback(); return errCrash }
 func TestUnrecordedOnline(t *testing.T) {
 	f := newFixture(t, 1, "", nil)
 	var orphans []string
-	is := &batch.Issuer{Store: crashStore{Store: f.st, tokens: &orphans}, Key: f.key, Renderer: renderer(),
+	is := &batch.Issuer{Store: batchtest.CrashStore{Store: f.st, Tokens: &orphans}, Key: f.key, Renderer: renderer(),
 		HolderHash: func(id string) []byte { return []byte("h" + id) },
 		Issuer:     f.srv.cfg.Issuer, Now: func() time.Time { return issuedAt }}
 	csv := []byte("姓名,身份证号,系列,专业,级别,评审委员会,评审日期,文号\n" +
@@ -121,7 +90,7 @@ func TestUnrecordedOnline(t *testing.T) {
 	src := batch.Source{Name: "c.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(csv)), nil }, Options: ro}
 	// The store reserves with its own (real) clock.
 	reserved := time.Now().UTC().Truncate(time.Second)
-	if _, err := is.Issue(context.Background(), src, filepath.Join(t.TempDir(), "out")); !errors.Is(err, errCrash) {
+	if _, err := is.Issue(context.Background(), src, filepath.Join(t.TempDir(), "out")); !errors.Is(err, batchtest.ErrCrash) {
 		t.Fatalf("crashing batch: %v", err)
 	}
 	if len(orphans) != 1 {

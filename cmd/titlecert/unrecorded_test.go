@@ -12,43 +12,13 @@ import (
 	"time"
 
 	"github.com/titlecert/titlecert/cert/batch"
+	"github.com/titlecert/titlecert/cert/batch/batchtest"
 	"github.com/titlecert/titlecert/cert/pdf"
 	"github.com/titlecert/titlecert/cert/roster"
 	"github.com/titlecert/titlecert/internal/datadir"
 	"github.com/titlecert/titlecert/store"
 	"github.com/titlecert/titlecert/store/sqlite"
 )
-
-var errCrash = errors.New("power lost")
-
-// crashStore stops every batch where a crash before the commit stops it,
-// keeping the tokens signed for it (the staging folder's PDFs).
-type crashStore struct {
-	*sqlite.Store
-	tokens *[]string
-}
-
-func (s crashStore) BeginBatch(ctx context.Context, b store.Batch) (store.BatchTx, error) {
-	tx, err := s.Store.BeginBatch(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	return &crashTx{BatchTx: tx, tokens: s.tokens}, nil
-}
-
-type crashTx struct {
-	store.BatchTx
-	tokens *[]string
-}
-
-func (t *crashTx) Add(ctx context.Context, certs []store.Certificate) error {
-	for _, c := range certs {
-		*t.tokens = append(*t.tokens, c.JWS)
-	}
-	return t.BatchTx.Add(ctx, certs)
-}
-
-func (t *crashTx) Commit() error { t.BatchTx.Rollback(); return errCrash }
 
 // TestUnrecordedOrphans issues a batch in a real data directory that
 // crashes before the commit, a day ago; status export then publishes the
@@ -76,13 +46,13 @@ func TestUnrecordedOrphans(t *testing.T) {
 		t.Fatal(err)
 	}
 	var orphans []string
-	is := &batch.Issuer{Store: crashStore{Store: st, tokens: &orphans}, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: r,
+	is := &batch.Issuer{Store: batchtest.CrashStore{Store: st, Tokens: &orphans}, Key: secrets.SigningKey, HolderHash: secrets.HolderHash, Renderer: r,
 		Issuer: d.Config.Issuer(), Now: func() time.Time { return yesterday }, Operator: "test"}
 	raw, _ := os.ReadFile(csv)
 	raw = []byte(strings.ReplaceAll(string(raw), "张伟,11010519491231002X", "王芳,110105198001010024"))
 	ro := roster.Options{Now: func() time.Time { return yesterday }, CheckName: r.CheckText}
 	src := batch.Source{Name: "c.csv", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }, Options: ro}
-	if _, err := is.Issue(context.Background(), src, filepath.Join(dir, "crashed")); !errors.Is(err, errCrash) {
+	if _, err := is.Issue(context.Background(), src, filepath.Join(dir, "crashed")); !errors.Is(err, batchtest.ErrCrash) {
 		t.Fatalf("crashing batch: %v", err)
 	}
 	st.Close()
