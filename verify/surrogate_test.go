@@ -1,12 +1,8 @@
 package verify_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/titlecert/titlecert/verify"
 )
@@ -17,15 +13,7 @@ import (
 // (break-it F5); the same payload with an escaped U+FFFD, which has one
 // reading, is not refused by this rule.
 func TestLoneSurrogateCertificateMalformed(t *testing.T) {
-	data, err := readFile("testdata/surrogate/jwks.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var trust jose.JSONWebKeySet
-	if err := json.Unmarshal(data, &trust); err != nil {
-		t.Fatal(err)
-	}
-	o := verify.Options{Trust: &verify.PinnedKeys{Keys: trust}, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+	o := pinnedOptions(t, "testdata/surrogate/jwks.json")
 	lone, err := readFile("testdata/surrogate/lone-surrogate.jws")
 	if err != nil {
 		t.Fatal(err)

@@ -291,15 +291,7 @@ func TestReviewDateInChinaTime(t *testing.T) {
 // genuine certificate; text whose upper case is longer than itself is
 // not a certificate (and no panic).
 func TestQRTextCases(t *testing.T) {
-	data, err := readFile("../cert/testdata/cases/issuer-jwks.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var trust jose.JSONWebKeySet
-	if err := json.Unmarshal(data, &trust); err != nil {
-		t.Fatal(err)
-	}
-	o := verify.Options{Trust: &verify.PinnedKeys{Keys: trust}, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+	o := pinnedOptions(t, "../cert/testdata/cases/issuer-jwks.json")
 	chat, err := readFile("../cert/testdata/cases/qr-text-chat-suffix.txt")
 	if err != nil {
 		t.Fatal(err)
