@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -267,12 +266,8 @@ func TestSlowUploadsDoNotBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "c.pdf")
-	fw.Write(pdfData)
-	mw.Close()
-	res, err := http.Post(ts.URL+"/v/upload", mw.FormDataContentType(), &body)
+	body, ctype := multipartBody(t, "file", "c.pdf", pdfData)
+	res, err := http.Post(ts.URL+"/v/upload", ctype, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,13 +457,9 @@ func TestStalledLargeUploadsLeaveRoomForSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "c.pdf")
-	fw.Write(pdfData)
-	mw.Close()
-	req, _ := http.NewRequest("POST", ts.URL+"/v/upload", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, ctype := multipartBody(t, "file", "c.pdf", pdfData)
+	req, _ := http.NewRequest("POST", ts.URL+"/v/upload", body)
+	req.Header.Set("Content-Type", ctype)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
